@@ -1,0 +1,5 @@
+"""Lets `python -m binance_doctor` behave exactly like the console script."""
+
+from binance_doctor.cli import main
+
+main()

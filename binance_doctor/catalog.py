@@ -1,0 +1,307 @@
+"""The bundled error catalog: every documented Binance error, per product.
+
+Owns loading `data/catalog.json` (package data), the frozen records it is made
+of, and the lookups on it: by code, by HTTP status and by message text.
+Official codes, names and message templates are facts copied from Binance's
+documentation; the explanations are binance-doctor's own words.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from enum import Enum
+from functools import cached_property, lru_cache
+from importlib import resources
+
+from binance_doctor.product import Product
+
+SCHEMA = 1
+
+
+class Kind(str, Enum):
+    CODE = "code"          # a numeric error code on one product
+    MESSAGE = "message"    # a matching-engine message sent with -1010/-2010/-2011/-2038
+    FILTER = "filter"      # a "Filter failure: X" message
+    HTTP = "http"          # an HTTP status, with or without a JSON body
+
+
+class Category(str, Enum):
+    SERVER = "server"
+    RATE_LIMIT = "rate_limit"
+    AUTH = "auth"
+    SIGNATURE = "signature"
+    TIMING = "timing"
+    REQUEST = "request"
+    SYMBOL = "symbol"
+    ORDER = "order"
+    FILTER = "filter"
+    BALANCE = "balance"
+    POSITION = "position"
+    ACCOUNT = "account"
+    WALLET = "wallet"
+    PRODUCT = "product"
+    STREAM = "stream"
+    OPTIONS_MMP = "options_mmp"
+
+
+class RetryPolicy(str, Enum):
+    FIX_FIRST = "fix_first"      # resending unchanged fails again
+    NOW = "now"                  # it did not execute; retry with a small backoff
+    WAIT = "wait"                # back off first
+    CHECK_FIRST = "check_first"  # execution status unknown: query before resending
+
+
+@dataclass(frozen=True)
+class Retry:
+    policy: RetryPolicy
+    seconds: int | None = None
+
+    @property
+    def advice(self) -> str:
+        """One sentence a user can act on; the wording lives here and nowhere else."""
+        if self.policy is RetryPolicy.CHECK_FIRST:
+            return ("Execution status is UNKNOWN: the request may have been carried out. "
+                    "Never resend blindly, that can duplicate an order. Query the order "
+                    "(by clientOrderId or orderId) first and resend only if it does not exist.")
+        if self.policy is RetryPolicy.WAIT:
+            if self.seconds:
+                return f"Wait at least {self.seconds} s before retrying, and slow down."
+            return ("Wait before retrying: for as long as the Retry-After header or the "
+                    "message says, and slow down.")
+        if self.policy is RetryPolicy.NOW:
+            return "Safe to retry now with a short backoff: the request was not carried out."
+        return "Do not retry unchanged: fix the request first, it will fail the same way."
+
+
+@dataclass(frozen=True)
+class Explanation:
+    key: str
+    meaning: str
+    causes: tuple[str, ...]
+    fixes: tuple[str, ...]
+    category: Category
+    retry: Retry
+    dig: str | None
+
+    @property
+    def one_line_fix(self) -> str:
+        return self.fixes[0]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One catalog record: a code on one product, a message, a filter or an HTTP status."""
+
+    kind: Kind
+    products: tuple[Product, ...]
+    explanation: Explanation
+    messages: tuple[str, ...] = ()
+    code: int | None = None
+    name: str | None = None
+    codes: tuple[int, ...] = ()       # for messages and filters: the codes they come with
+    status: str | None = None         # for HTTP entries: "418", "5xx", "503"
+    filter: str | None = None
+    section: str | None = None
+
+    @property
+    def title(self) -> str:
+        if self.kind is Kind.CODE:
+            return f"{self.code} {self.name}" if self.name else str(self.code)
+        if self.kind is Kind.HTTP:
+            head = f"HTTP {self.status.upper()}"
+            return f"{head}: {self.messages[0]}" if self.messages else head
+        if self.kind is Kind.FILTER:
+            return f"Filter failure: {self.filter}"
+        return self.messages[0]
+
+
+@dataclass(frozen=True)
+class MessageMatch:
+    """A message text recognised as one of an entry's templates."""
+
+    entry: Entry
+    template: str
+    values: tuple[str, ...]
+    exact: bool   # the whole text matched; False when the text only starts with it
+
+
+_PLACEHOLDER = re.compile(r"%s|\{\d+\}")
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split()).rstrip(". ").casefold()
+
+
+@lru_cache(maxsize=None)
+def template_regex(template: str) -> re.Pattern[str]:
+    """Regex for a message template; `%s` and `{0}` capture the values filled in."""
+    parts = _PLACEHOLDER.split(_normalise(template))
+    body = "(.+?)".join(re.escape(p) for p in parts)
+    return re.compile(body, re.DOTALL)
+
+
+class Catalog:
+    """Read-only lookups over the entries; build one with `load()`."""
+
+    def __init__(self, entries: tuple[Entry, ...], sources: dict) -> None:
+        self.entries = entries
+        self.sources = sources
+        self._by_code: dict[int, list[Entry]] = {}
+        self._by_status: dict[str, list[Entry]] = {}
+        for e in entries:
+            if e.kind is Kind.CODE:
+                self._by_code.setdefault(e.code, []).append(e)
+            elif e.kind is Kind.HTTP:
+                self._by_status.setdefault(e.status, []).append(e)
+
+    def by_code(self, code: int, product: Product | None = None) -> list[Entry]:
+        found = self._by_code.get(code, [])
+        return [e for e in found if product is None or product in e.products]
+
+    def by_status(self, status: int | str) -> list[Entry]:
+        key = str(status).lower()
+        found = self._by_status.get(key, [])
+        if not found and key.isdigit() and key.startswith("5"):
+            found = self._by_status.get("5xx", [])
+        return list(found)
+
+    @property
+    def codes(self) -> list[int]:
+        return sorted(self._by_code, reverse=True)
+
+    @property
+    def statuses(self) -> list[str]:
+        return sorted(self._by_status)
+
+    def of_kind(self, kind: Kind, product: Product | None = None) -> list[Entry]:
+        return [e for e in self.entries
+                if e.kind is kind and (product is None or product in e.products)]
+
+    @cached_property
+    def _templates(self) -> list[tuple[str, str, Entry]]:
+        return [(_normalise(t), t, e) for e in self.entries for t in e.messages]
+
+    def match_message(self, text: str) -> list[MessageMatch]:
+        """Entries whose template matches `text`: whole matches if any, else prefix ones.
+
+        A prefix match covers servers appending detail to a documented message,
+        e.g. "..., request ip: 203.0.113.7" after the -2015 text.
+        """
+        wanted = _normalise(text)
+        if not wanted:
+            return []
+        whole: list[MessageMatch] = []
+        prefix: list[MessageMatch] = []
+        for norm, template, entry in self._templates:
+            if not _could_match(norm, wanted):
+                continue
+            rx = template_regex(template)
+            m = rx.fullmatch(wanted)
+            if m:
+                whole.append(MessageMatch(entry, template, _original_values(text, m), True))
+                continue
+            m = rx.match(wanted)
+            if m and len(norm) >= 12 and not wanted[m.end():m.end() + 1].isalnum():
+                prefix.append(MessageMatch(entry, template, _original_values(text, m), False))
+        if whole:
+            # A literal template ("...no smaller than 5.0...") and its %s twin both
+            # match; keep the one that explains the most, per entry.
+            return _best_per_entry(whole)
+        return _best_per_entry(prefix)
+
+    def messages_like(self, text: str, limit: int = 5) -> list[str]:
+        """Documented messages that look like `text`, closest first."""
+        import difflib
+
+        wanted = _normalise(text)
+        pool = {norm: t for norm, t, _ in self._templates}
+        close = difflib.get_close_matches(wanted, list(pool), n=limit, cutoff=0.6)
+        if len(close) < limit:
+            # Fall back to shared distinctive words ("recvWindow", "notional", ...).
+            words = _keywords(wanted)
+            scored = sorted(((len(words & _keywords(n)), n) for n in pool
+                             if n not in close), reverse=True)
+            close += [n for score, n in scored[:limit - len(close)] if score >= 2]
+        return [pool[n] for n in close]
+
+    def codes_near(self, code: int, limit: int = 6) -> list[int]:
+        """Catalogued codes numerically close to `code`, nearest first."""
+        return sorted(self._by_code, key=lambda c: (abs(c - code), c))[:limit]
+
+
+def _keywords(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z][a-z0-9_]{3,}", text) if w not in _COMMON}
+
+
+_COMMON = frozenset("this that with your have does from for the not are was were been "
+                    "please request order orders".split())
+
+
+def _could_match(template_norm: str, text_norm: str) -> bool:
+    # Cheap pre-check so only plausible templates reach the regex engine.
+    head = _PLACEHOLDER.split(template_norm, 1)[0]
+    return text_norm.startswith(head)
+
+
+def _original_values(text: str, m: re.Match[str]) -> tuple[str, ...]:
+    # Values come from the normalised (case-folded) text; take them back from
+    # the original so "BTCUSDT" is not shown as "btcusdt".
+    original = " ".join(text.split())
+    if len(original.casefold()) != len(original):   # folding moved the offsets
+        return m.groups()
+    return tuple(original[m.start(i):m.end(i)] for i in range(1, len(m.groups()) + 1))
+
+
+def _best_per_entry(matches: list[MessageMatch]) -> list[MessageMatch]:
+    best: dict[int, MessageMatch] = {}
+    for m in matches:
+        prior = best.get(id(m.entry))
+        # Prefer the literal (fewest captured values), then the longest template.
+        if prior is None or (len(m.values), -len(m.template)) < (len(prior.values),
+                                                                  -len(prior.template)):
+            best[id(m.entry)] = m
+    return list(best.values())
+
+
+def _explanation(key: str, raw: dict) -> Explanation:
+    retry = raw["retry"]
+    return Explanation(
+        key=key,
+        meaning=raw["meaning"],
+        causes=tuple(raw["causes"]),
+        fixes=tuple(raw["fixes"]),
+        category=Category(raw["category"]),
+        retry=Retry(RetryPolicy(retry["policy"]), retry.get("seconds")),
+        dig=raw.get("dig"),
+    )
+
+
+def parse(raw: dict) -> Catalog:
+    if raw.get("schema") != SCHEMA:
+        raise ValueError(f"catalog schema {raw.get('schema')!r}, expected {SCHEMA}")
+    explanations = {k: _explanation(k, v) for k, v in raw["explanations"].items()}
+    entries = tuple(
+        Entry(
+            kind=Kind(r["kind"]),
+            products=tuple(Product(p) for p in r["products"]),
+            explanation=explanations[r["explanation"]],
+            messages=tuple(r.get("messages", ())),
+            code=r.get("code"),
+            name=r.get("name"),
+            codes=tuple(r.get("codes", ())),
+            status=r.get("status"),
+            filter=r.get("filter"),
+            section=r.get("section"),
+        )
+        for r in raw["entries"]
+    )
+    return Catalog(entries, raw.get("sources", {}))
+
+
+@lru_cache(maxsize=1)
+def load() -> Catalog:
+    """The bundled catalog, read once per process from package data."""
+    data = resources.files("binance_doctor").joinpath("data/catalog.json").read_bytes()
+    return parse(json.loads(data))

@@ -1,0 +1,273 @@
+"""Turning what a user has (a code, a message, an error body) into findings.
+
+Owns the rules of `explain`: a code is looked up per product, a message
+narrows which products it can have come from and refines the code's general
+meaning, and the values filled into a message template become facts (when a
+ban ends, which IP to whitelist, what the limit is). Pure: the clock comes in
+as `now` so results are reproducible.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from binance_doctor.catalog import Catalog, Entry, Explanation, Kind, MessageMatch
+from binance_doctor.failure import BadInput, NotFound
+from binance_doctor.product import Product
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A value read out of the message, put in words ("Ban ends" → "... (in 4 min)")."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One meaning: the entries sharing it (one per product) and what the message adds."""
+
+    entries: tuple[Entry, ...]
+    template: str | None = None
+    values: tuple[str, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    detail: Finding | None = None   # a message-level explanation refining a code
+
+    @property
+    def entry(self) -> Entry:
+        return self.entries[0]
+
+    @property
+    def explanation(self) -> Explanation:
+        return self.entry.explanation
+
+    @property
+    def products(self) -> tuple[Product, ...]:
+        seen: list[Product] = []
+        for e in self.entries:
+            seen += [p for p in e.products if p not in seen]
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Everything `explain` found for one error."""
+
+    code: int | None
+    message: str | None
+    status: str | None
+    product: Product | None
+    findings: tuple[Finding, ...]
+
+    @property
+    def ambiguous(self) -> bool:
+        """The same number means different things on different products."""
+        return len(self.findings) > 1 and self.code is not None
+
+
+_INTEGER = re.compile(r"[+-]?\d{1,9}")
+_HTTP = re.compile(r"(?:http(?:/[\d.]+)?\s*)?(\d{3})\b.*", re.IGNORECASE)
+_REQUEST_IP = re.compile(r"request ip:\s*([0-9A-Fa-f:.]+[0-9A-Fa-f])")
+
+
+def explain_text(catalog: Catalog, text: str, product: Product | None = None,
+                 now: float | None = None) -> Diagnosis:
+    """Explain whatever was typed or piped: a number, an error body or a message."""
+    text = text.strip()
+    if not text:
+        raise BadInput("nothing to explain: the input is empty",
+                       hint="give a code (-2010), a message, or pipe the error JSON on stdin")
+    if _INTEGER.fullmatch(text):
+        return explain_number(catalog, int(text), product, now)
+    if text.startswith("{"):
+        body = _parse_body(text)
+        if body is not None:
+            return explain_body(catalog, body, product, now)
+    m = _HTTP.fullmatch(text)
+    if m and text.lower().startswith("http") and catalog.by_status(m.group(1)):
+        return explain_status(catalog, m.group(1), product)
+    return explain_message(catalog, text, product, now)
+
+
+def explain_number(catalog: Catalog, number: int, product: Product | None = None,
+                   now: float | None = None) -> Diagnosis:
+    """A bare number: a code, the same code typed without its sign, or an HTTP status."""
+    if number > 0 and 100 <= number <= 599 and catalog.by_status(number):
+        return explain_status(catalog, str(number), product)
+    code = -number if number > 0 else number
+    return explain_code(catalog, code, product, now=now)
+
+
+def explain_body(catalog: Catalog, body: dict, product: Product | None = None,
+                 now: float | None = None) -> Diagnosis:
+    """A JSON error body such as {"code": -1021, "msg": "..."}."""
+    code, msg = body.get("code"), body.get("msg")
+    msg = msg if isinstance(msg, str) and msg.strip() else None
+    if isinstance(code, int) and not isinstance(code, bool) and code != 0:
+        return explain_code(catalog, code, product, msg, now)
+    if msg:
+        return explain_message(catalog, msg, product, now)
+    raise BadInput("the JSON has neither a non-zero \"code\" nor a \"msg\" to explain")
+
+
+def explain_code(catalog: Catalog, code: int, product: Product | None = None,
+                 message: str | None = None, now: float | None = None) -> Diagnosis:
+    entries = catalog.by_code(code, product)
+    if not entries:
+        raise _unknown_code(catalog, code, product)
+    matches = catalog.match_message(message) if message else []
+    own = [m for m in matches if m.entry in entries]
+    if own:
+        # The message tells which products can have sent it.
+        entries = [m.entry for m in own]
+    by_entry = {id(m.entry): m for m in own}
+    details = [m for m in matches if m.entry.kind in (Kind.MESSAGE, Kind.FILTER)]
+    findings: dict[str, Finding] = {}
+    for entry in entries:
+        m = by_entry.get(id(entry))
+        key = f"{entry.explanation.key}|{m.template if m else ''}"
+        if key in findings:
+            findings[key] = _with_entry(findings[key], entry)
+            continue
+        detail = _detail_for(details, entry, now, message)
+        findings[key] = _finding((entry,), m, now, message, detail)
+    return Diagnosis(code, message, None, product, tuple(findings.values()))
+
+
+def explain_message(catalog: Catalog, message: str, product: Product | None = None,
+                    now: float | None = None) -> Diagnosis:
+    matches = [m for m in catalog.match_message(message)
+               if product is None or product in m.entry.products]
+    if not matches:
+        raise _unknown_message(catalog, message, product)
+    findings: dict[str, Finding] = {}
+    for m in matches:
+        key = f"{m.entry.explanation.key}|{m.template}"
+        if key in findings:
+            findings[key] = _with_entry(findings[key], m.entry)
+        else:
+            findings[key] = _finding((m.entry,), m, now, message, None)
+    return Diagnosis(None, message, None, product, tuple(findings.values()))
+
+
+def explain_status(catalog: Catalog, status: str, product: Product | None = None) -> Diagnosis:
+    entries = [e for e in catalog.by_status(status)
+               if product is None or product in e.products] or catalog.by_status(status)
+    if not entries:
+        raise NotFound(f"HTTP {status} is not in the catalog",
+                       hint="known statuses: " + ", ".join(catalog.statuses))
+    findings = tuple(Finding((e,)) for e in entries)
+    return Diagnosis(None, None, status, product, findings)
+
+
+def _parse_body(text: str) -> dict | None:
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _with_entry(finding: Finding, entry: Entry) -> Finding:
+    return Finding(finding.entries + (entry,), finding.template, finding.values,
+                   finding.facts, finding.detail)
+
+
+def _detail_for(details: list[MessageMatch], entry: Entry, now: float | None,
+                message: str | None) -> Finding | None:
+    for d in details:
+        if any(p in d.entry.products for p in entry.products):
+            return _finding((d.entry,), d, now, message, None)
+    return None
+
+
+def _finding(entries: tuple[Entry, ...], match: MessageMatch | None, now: float | None,
+             message: str | None, detail: Finding | None) -> Finding:
+    template = match.template if match else None
+    values = match.values if match else ()
+    return Finding(entries, template, values,
+                   facts(template or "", values, message or "", now), detail)
+
+
+def facts(template: str, values: tuple[str, ...], message: str,
+          now: float | None = None) -> tuple[Fact, ...]:
+    """The values in a message, put in words a user can act on."""
+    found: list[Fact] = []
+    named = set()
+    if "banned until %s" in template and values and values[0].isdigit():
+        found.append(Fact("Ban ends", _ban_end(int(values[0]), now)))
+        named.add(0)
+    elif "request weight per %s" in template and len(values) == 2:
+        found.append(Fact("Limit", f"{values[0]} request weight per {values[1]}"))
+        named |= {0, 1}
+    elif "orders per %s" in template and len(values) == 2:
+        found.append(Fact("Limit", f"{values[0]} orders per {values[1]}"))
+        named |= {0, 1}
+    elif "notional must be no smaller than %s" in template and values:
+        found.append(Fact("Minimum notional", f"{values[0]} (price × quantity must reach it)"))
+        named.add(0)
+    ip = _REQUEST_IP.search(message)
+    if ip:
+        found.append(Fact("Request IP", f"{ip.group(1)}: add it to the API key's IP "
+                                        "whitelist, or send from a whitelisted address"))
+    if "ahead of the server's time" in template.lower():
+        found.append(Fact("Clock", "the timestamp was ahead of Binance's clock by 1 s or "
+                                   "more; no recvWindow value can accept that, fix the clock"))
+    for i, value in enumerate(values):
+        if i not in named:
+            found.append(Fact(_label_before(template, i), value))
+    return tuple(found)
+
+
+def _label_before(template: str, index: int) -> str:
+    """Name a template value by the words before its placeholder ("Parameter '%s'")."""
+    pieces = re.split(r"%s|\{\d+\}", template)
+    words = re.findall(r"[A-Za-z][A-Za-z0-9_]*", pieces[index])
+    return " ".join(words[-2:]).capitalize() if words else "Value"
+
+
+def _ban_end(ms: int, now: float | None) -> str:
+    end = datetime.fromtimestamp(ms / 1000, tz=timezone.utc).astimezone()
+    when = end.strftime("%Y-%m-%d %H:%M:%S %Z")
+    if now is None:
+        return f"{when} (epoch ms {ms})"
+    left = ms / 1000 - now
+    if left <= 0:
+        return f"{when}: the ban ended {_duration(-left)} ago"
+    return f"{when}: {_duration(left)} from now"
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, s = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {s} s"
+    hours, m = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {m} min"
+    return f"{hours // 24} d {hours % 24} h"
+
+
+def _unknown_code(catalog: Catalog, code: int, product: Product | None) -> NotFound:
+    elsewhere = sorted({p.value for e in catalog.by_code(code) for p in e.products})
+    if product is not None and elsewhere:
+        return NotFound(f"{code} is not documented for {product.value}",
+                        hint=f"it is documented for: {', '.join(elsewhere)}")
+    near = " ".join(str(c) for c in catalog.codes_near(code))
+    return NotFound(f"{code} is not in Binance's documented error codes",
+                    hint=f"near codes in the catalog: {near}")
+
+
+def _unknown_message(catalog: Catalog, message: str, product: Product | None) -> NotFound:
+    scope = f" for {product.value}" if product else ""
+    close = catalog.messages_like(message)
+    hint = ("similar documented messages: " + " | ".join(close)) if close else (
+        "try the numeric code, or `binance-doctor codes --search WORD`")
+    short = message if len(message) <= 80 else message[:77] + "..."
+    return NotFound(f"no documented Binance error matches {short!r}{scope}", hint=hint)

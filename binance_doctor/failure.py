@@ -1,0 +1,60 @@
+"""Exit codes and the errors that carry them.
+
+Every way binance-doctor can end is named here, once. Core modules raise a
+`DoctorError` subclass; the CLI entry point is the only place that turns one
+into a message on stderr and an exit code. The README's exit-code table is
+checked against `ExitCode` by a test, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes. Values are part of the public interface: never renumber."""
+
+    OK = 0
+    INTERNAL = 1          # a bug in binance-doctor (traceback only with --debug)
+    USAGE = 2             # bad flags or arguments (click's own code)
+    NOT_FOUND = 3         # the code or message is not in the catalog
+    BAD_INPUT = 4         # input that cannot be read: empty stdin, binary data, bad file
+    NO_ERROR_FOUND = 5    # the input was read but holds no Binance error
+    UNREACHABLE = 10      # DNS failure, connection refused, no route
+    TLS = 11              # TLS handshake or certificate failure
+    TIMEOUT = 12          # no answer in the time allowed
+    RESTRICTED = 13       # HTTP 451: restricted location
+    FORBIDDEN = 14        # HTTP 403: WAF or CDN block
+    IP_BANNED = 15        # HTTP 418: the IP is banned for a while
+    RATE_LIMITED = 16     # HTTP 429: too many requests
+    SERVER_ERROR = 17     # HTTP 5xx or an unusable answer from the server
+    CLOCK_REJECTED = 20   # a signed request sent now would fail with -1021
+    KEY_PROBLEM = 21      # check-key found a problem with the key
+    SIGNATURE_MISMATCH = 22  # the sent signature is not the one the key produces
+    SECRET_MISSING = 23   # no secret or private key could be read
+
+
+class DoctorError(Exception):
+    """An expected failure: printed as one line (plus a hint), never as a traceback."""
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+
+    def __init__(self, message: str, hint: str | None = None,
+                 exit_code: ExitCode | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+class NotFound(DoctorError):
+    exit_code = ExitCode.NOT_FOUND
+
+
+class BadInput(DoctorError):
+    exit_code = ExitCode.BAD_INPUT
+
+
+class NoErrorFound(DoctorError):
+    exit_code = ExitCode.NO_ERROR_FOUND

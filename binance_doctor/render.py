@@ -1,0 +1,174 @@
+"""Writing results for people (plain text or rich) and for machines (JSON).
+
+Plain text is used whenever stdout is not a terminal, so pipes and logs get
+no escape codes and rich is never imported on that path (it costs more start
+-up time than the whole catalog lookup). Terminals get rich; NO_COLOR keeps
+the layout and drops the colour. JSON output is one versioned envelope,
+documented in the README.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import IO, Any, Iterable
+
+from binance_doctor import __version__
+from binance_doctor.document import Block, Field, Heading, Items, Section, Table, Text, Tone
+
+JSON_SCHEMA = "binance-doctor/1"
+_LABEL_WIDTH = 14
+_TONE_STYLE = {Tone.PLAIN: "", Tone.OK: "green", Tone.WARN: "yellow",
+               Tone.BAD: "red", Tone.INFO: "cyan"}
+_TONE_MARK = {Tone.OK: "✓ ", Tone.BAD: "✗ ", Tone.WARN: "! "}
+
+
+def envelope(command: str, result: Any, ok: bool = True) -> dict:
+    """The JSON envelope every command prints with --json."""
+    return {"schema": JSON_SCHEMA, "version": __version__, "command": command,
+            "ok": ok, "result": result}
+
+
+def write_json(command: str, result: Any, ok: bool = True, file: IO[str] | None = None) -> None:
+    out = file or sys.stdout
+    json.dump(envelope(command, result, ok), out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def use_rich(file: IO[str]) -> bool:
+    """Rich only for a terminal; TERM=dumb also means plain."""
+    try:
+        tty = file.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    return tty and os.environ.get("TERM") != "dumb"
+
+
+def write(blocks: Iterable[Block], file: IO[str] | None = None) -> None:
+    out = file or sys.stdout
+    blocks = list(blocks)
+    if use_rich(out):
+        from rich.console import Console
+
+        console = Console(file=out, no_color=bool(os.environ.get("NO_COLOR")),
+                          highlight=False)
+        write_rich(blocks, console)
+    else:
+        out.write(plain(blocks))
+
+
+# -- plain text ---------------------------------------------------------------
+
+def plain(blocks: Iterable[Block], indent: int = 0) -> str:
+    lines: list[str] = []
+    _plain_into(list(blocks), lines, indent)
+    return "".join(line.rstrip() + "\n" for line in lines)
+
+
+def _mark(tone: Tone) -> str:
+    return _TONE_MARK.get(tone, "")
+
+
+def _plain_into(blocks: list[Block], lines: list[str], indent: int) -> None:
+    pad = " " * indent
+    for block in blocks:
+        if isinstance(block, Heading):
+            lines.append(pad + _mark(block.tone) + block.text)
+        elif isinstance(block, Text):
+            lines.append(pad + _mark(block.tone) + block.text)
+        elif isinstance(block, Field):
+            label = (block.label + " ").ljust(_LABEL_WIDTH)
+            lines.append(f"{pad}{label}{_mark(block.tone)}{block.value}")
+        elif isinstance(block, Items):
+            lines.append(pad + block.label)
+            for i, item in enumerate(block.items, 1):
+                bullet = f"{i}." if block.numbered else "-"
+                lines.append(f"{pad}  {bullet} {item}")
+        elif isinstance(block, Table):
+            lines.extend(_plain_table(block, pad))
+        elif isinstance(block, Section):
+            if lines and lines[-1].strip():
+                lines.append("")
+            title = _mark(block.tone) + block.title
+            lines.append(pad + title)
+            if block.subtitle:
+                lines.append(pad + block.subtitle)
+            _plain_into(list(block.blocks), lines, indent + 2)
+
+
+def _plain_table(table: Table, pad: str) -> list[str]:
+    rows = [table.columns] + [tuple(r) for r in table.rows]
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(table.columns))]
+
+    def line(row: tuple[str, ...]) -> str:
+        return pad + "  ".join(str(c).ljust(w) for c, w in zip(row, widths))
+
+    out = [pad + table.title] if table.title else []
+    out.append(line(table.columns))
+    out.append(pad + "  ".join("-" * w for w in widths))
+    out.extend(line(r) for r in table.rows)
+    return out
+
+
+# -- rich -----------------------------------------------------------------------
+
+def write_rich(blocks: list[Block], console: Any) -> None:
+    for renderable in _rich_renderables(blocks):
+        console.print(renderable)
+
+
+def _rich_renderables(blocks: list[Block]) -> list[Any]:
+    from rich.panel import Panel
+    from rich.console import Group
+    from rich.table import Table as RichTable
+    from rich.text import Text as RichText
+
+    out: list[Any] = []
+    fields: list[Field] = []
+
+    def flush() -> None:
+        if fields:
+            grid = RichTable.grid(padding=(0, 2))
+            grid.add_column(style="bold", no_wrap=True)
+            grid.add_column()
+            for f in fields:
+                grid.add_row(f.label, RichText(_mark(f.tone) + f.value,
+                                               style=_TONE_STYLE[f.tone]))
+            out.append(grid)
+            fields.clear()
+
+    for block in blocks:
+        if isinstance(block, Field):
+            fields.append(block)
+            continue
+        flush()
+        if isinstance(block, Heading):
+            out.append(RichText(_mark(block.tone) + block.text,
+                                style=("bold " + _TONE_STYLE[block.tone]).strip()))
+        elif isinstance(block, Text):
+            out.append(RichText(_mark(block.tone) + block.text, style=_TONE_STYLE[block.tone]))
+        elif isinstance(block, Items):
+            text = RichText(block.label, style="bold")
+            for i, item in enumerate(block.items, 1):
+                bullet = f"{i}." if block.numbered else "•"
+                text.append(f"\n  {bullet} ")
+                text.append(item)
+            out.append(text)
+        elif isinstance(block, Table):
+            table = RichTable(title=block.title, show_lines=False, header_style="bold")
+            for col in block.columns:
+                table.add_column(col, overflow="fold")
+            for i, row in enumerate(block.rows):
+                tone = block.tones[i] if i < len(block.tones) else Tone.PLAIN
+                table.add_row(*[str(c) for c in row], style=_TONE_STYLE[tone] or None)
+            out.append(table)
+        elif isinstance(block, Section):
+            body = Group(*_rich_renderables(list(block.blocks)))
+            out.append(Panel(body, title=_mark(block.tone) + block.title,
+                             title_align="left", subtitle=block.subtitle,
+                             subtitle_align="left",
+                             border_style=_TONE_STYLE[block.tone] or "blue"))
+    flush()
+    return out
+
