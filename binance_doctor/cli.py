@@ -41,7 +41,7 @@ EPILOG_EXPLAIN = """Examples:
 app = typer.Typer(
     name="binance-doctor",
     help="Turns Binance API errors into their exact cause and fix.",
-    add_completion=True,
+    add_completion=False,                 # we ship static scripts: `completion SHELL`
     no_args_is_help=True,
     pretty_exceptions_enable=False,       # main() prints errors; locals may hold secrets
     pretty_exceptions_show_locals=False,
@@ -161,6 +161,25 @@ def codes(
                                     "entries": [report.entry_json(e) for e in entries]})
     else:
         render.write(report.codes_blocks(entries))
+
+
+@app.command(epilog="Examples:\n\n  binance-doctor completion bash > "
+                    "~/.local/share/bash-completion/completions/binance-doctor\n\n"
+                    "  binance-doctor completion zsh > ~/.zfunc/_binance-doctor\n\n"
+                    "  binance-doctor completion fish > "
+                    "~/.config/fish/completions/binance-doctor.fish\n")
+def completion(
+    shell: str = typer.Argument(..., metavar="SHELL", help="bash, zsh or fish."),
+) -> None:
+    """Print the shell completion script for bash, zsh or fish."""
+    from binance_doctor import completion as comp
+
+    if shell not in comp.SHELLS:
+        raise typer.BadParameter(f"choose one of {', '.join(comp.SHELLS)}", param_hint="SHELL")
+    sys.stdout.write(comp.script(shell, comp.commands(typer.main.get_command(app))))
+
+
+# -- commands added by later features go above this line, one block each --
 
 
 def _print_error(message: str, hint: str | None, code: ExitCode, as_json: bool) -> None:

@@ -126,6 +126,12 @@ def explain_code(catalog: Catalog, code: int, product: Product | None = None,
         entries = [m.entry for m in own]
     by_entry = {id(m.entry): m for m in own}
     details = [m for m in matches if m.entry.kind in (Kind.MESSAGE, Kind.FILTER)]
+    if details and not own:
+        # A documented message of one product (e.g. the spot matching engine's)
+        # tells which of the code's products sent it.
+        narrowed = [e for e in entries
+                    if any(p in d.entry.products for d in details for p in e.products)]
+        entries = narrowed or entries
     findings: dict[str, Finding] = {}
     for entry in entries:
         m = by_entry.get(id(entry))

@@ -149,12 +149,12 @@ def _rich_renderables(blocks: list[Block]) -> list[Any]:
         elif isinstance(block, Text):
             out.append(RichText(_mark(block.tone) + block.text, style=_TONE_STYLE[block.tone]))
         elif isinstance(block, Items):
-            text = RichText(block.label, style="bold")
+            grid = RichTable.grid(padding=(0, 1))
+            grid.add_column(no_wrap=True, justify="right", min_width=4)
+            grid.add_column()
             for i, item in enumerate(block.items, 1):
-                bullet = f"{i}." if block.numbered else "•"
-                text.append(f"\n  {bullet} ")
-                text.append(item)
-            out.append(text)
+                grid.add_row(f"{i}." if block.numbered else "•", item)
+            out.append(Group(RichText(block.label, style="bold"), grid))
         elif isinstance(block, Table):
             table = RichTable(title=block.title, show_lines=False, header_style="bold")
             for col in block.columns:

@@ -42,7 +42,8 @@ def _explanation_blocks(ex: Explanation) -> list[Block]:
 def finding_blocks(finding: Finding, diagnosis: Diagnosis) -> Section:
     entry = finding.entry
     blocks: list[Block] = []
-    if diagnosis.message and finding.template is None and entry.kind is Kind.CODE:
+    if (diagnosis.message and finding.template is None and finding.detail is None
+            and entry.kind is Kind.CODE):
         blocks.append(Text("The message is not one Binance documents for this code; "
                            "showing the code's general meaning.", Tone.WARN))
     if entry.kind is Kind.MESSAGE:

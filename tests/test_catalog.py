@@ -10,7 +10,7 @@ import pytest
 from binance_doctor import catalog as cat_mod
 from binance_doctor.catalog import Category, Kind, RetryPolicy
 from binance_doctor.product import Product
-from tests.conftest import PRODUCT_KEYS
+from support import PRODUCT_KEYS
 
 OFFICIAL_COUNTS = {"spot": 106, "usdm": 205, "coinm": 154, "papi": 170,
                    "options": 122, "sapi": 236}

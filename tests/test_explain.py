@@ -7,7 +7,7 @@ import json
 import pytest
 
 from binance_doctor.failure import ExitCode
-from tests.conftest import run_cli
+from support import run_cli
 
 
 def findings(run) -> list[dict]:
