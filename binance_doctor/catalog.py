@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property, lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 from binance_doctor.product import Product
 
@@ -117,9 +118,9 @@ class Entry:
         return self.messages[0]
 
 
-@dataclass(frozen=True)
-class MessageMatch:
-    """A message text recognised as one of an entry's templates."""
+class MessageMatch(NamedTuple):
+    """A message text recognised as one of an entry's templates (internal, so a
+    NamedTuple: cheaper to define at start-up than a dataclass)."""
 
     entry: Entry
     template: str
@@ -143,21 +144,57 @@ def template_regex(template: str) -> re.Pattern[str]:
 
 
 class Catalog:
-    """Read-only lookups over the entries; build one with `load()`."""
+    """Read-only lookups over the entries; build one with `load()` or `parse()`.
 
-    def __init__(self, entries: tuple[Entry, ...], sources: dict) -> None:
-        self.entries = entries
-        self.sources = sources
-        self._by_code: dict[int, list[Entry]] = {}
-        self._by_status: dict[str, list[Entry]] = {}
-        for e in entries:
-            if e.kind is Kind.CODE:
-                self._by_code.setdefault(e.code, []).append(e)
-            elif e.kind is Kind.HTTP:
-                self._by_status.setdefault(e.status, []).append(e)
+    Entries are built from the raw records on first use: `explain -2010` needs
+    a handful of them, and building all thousand would dominate start-up.
+    """
+
+    def __init__(self, raw: dict) -> None:
+        self.sources = raw.get("sources", {})
+        self._raw_entries: list[dict] = raw["entries"]
+        self._raw_explanations: dict[str, dict] = raw["explanations"]
+        self._built: dict[int, Entry] = {}
+        self._explanations: dict[str, Explanation] = {}
+        self._by_code: dict[int, list[int]] = {}
+        self._by_status: dict[str, list[int]] = {}
+        for i, r in enumerate(self._raw_entries):
+            kind = r["kind"]
+            if kind == "code":
+                self._by_code.setdefault(r["code"], []).append(i)
+            elif kind == "http":
+                self._by_status.setdefault(r["status"], []).append(i)
+
+    def _entry(self, i: int) -> Entry:
+        entry = self._built.get(i)
+        if entry is None:
+            r = self._raw_entries[i]
+            entry = self._built[i] = Entry(
+                kind=Kind(r["kind"]),
+                products=tuple(Product(p) for p in r["products"]),
+                explanation=self._explanation(r["explanation"]),
+                messages=tuple(r.get("messages", ())),
+                code=r.get("code"),
+                name=r.get("name"),
+                codes=tuple(r.get("codes", ())),
+                status=r.get("status"),
+                filter=r.get("filter"),
+                section=r.get("section"),
+            )
+        return entry
+
+    def _explanation(self, key: str) -> Explanation:
+        ex = self._explanations.get(key)
+        if ex is None:
+            ex = self._explanations[key] = _explanation(key, self._raw_explanations[key])
+        return ex
+
+    @cached_property
+    def entries(self) -> tuple[Entry, ...]:
+        return tuple(self._entry(i) for i in range(len(self._raw_entries)))
 
     def by_code(self, code: int, product: Product | None = None) -> list[Entry]:
-        found = self._by_code.get(code, [])
+        found = (self._entry(i) for i in self._by_code.get(code, ()))
         return [e for e in found if product is None or product in e.products]
 
     def by_status(self, status: int | str) -> list[Entry]:
@@ -165,7 +202,7 @@ class Catalog:
         found = self._by_status.get(key, [])
         if not found and key.isdigit() and key.startswith("5"):
             found = self._by_status.get("5xx", [])
-        return list(found)
+        return [self._entry(i) for i in found]
 
     @property
     def codes(self) -> list[int]:
@@ -281,23 +318,7 @@ def _explanation(key: str, raw: dict) -> Explanation:
 def parse(raw: dict) -> Catalog:
     if raw.get("schema") != SCHEMA:
         raise ValueError(f"catalog schema {raw.get('schema')!r}, expected {SCHEMA}")
-    explanations = {k: _explanation(k, v) for k, v in raw["explanations"].items()}
-    entries = tuple(
-        Entry(
-            kind=Kind(r["kind"]),
-            products=tuple(Product(p) for p in r["products"]),
-            explanation=explanations[r["explanation"]],
-            messages=tuple(r.get("messages", ())),
-            code=r.get("code"),
-            name=r.get("name"),
-            codes=tuple(r.get("codes", ())),
-            status=r.get("status"),
-            filter=r.get("filter"),
-            section=r.get("section"),
-        )
-        for r in raw["entries"]
-    )
-    return Catalog(entries, raw.get("sources", {}))
+    return Catalog(raw)
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from binance_doctor.catalog import Catalog, Entry, Explanation, Kind, MessageMatch
 from binance_doctor.failure import BadInput, NotFound
@@ -237,6 +236,8 @@ def _label_before(template: str, index: int) -> str:
 
 
 def _ban_end(ms: int, now: float | None) -> str:
+    from datetime import datetime, timezone   # only bans need it; keeps start-up lean
+
     end = datetime.fromtimestamp(ms / 1000, tz=timezone.utc).astimezone()
     when = end.strftime("%Y-%m-%d %H:%M:%S %Z")
     if now is None:

@@ -1,0 +1,78 @@
+"""Cold start-up of `binance-doctor explain -2010` against a bare typer hello-world.
+
+Each run is a fresh process. Prints the median wall time of each, and the ratio
+(target: explain adds at most 20% over the baseline). Piped output is what scripts
+and logs see (plain text, rich not imported); the terminal figure runs the command
+on a pseudo-terminal, where rich draws panels.
+
+    python bench/startup.py [--runs 21]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pty
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HELLO = """import typer
+app = typer.Typer()
+@app.command()
+def main():
+    print("hello")
+app()
+"""
+
+
+def timed(cmd: list[str], tty: bool = False) -> float:
+    start = time.perf_counter()
+    if tty:
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(cmd[0], cmd)
+        while True:
+            try:
+                if not os.read(fd, 65536):
+                    break
+            except OSError:
+                break
+        os.waitpid(pid, 0)
+    else:
+        subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
+    return time.perf_counter() - start
+
+
+def median_ms(cmd: list[str], runs: int, tty: bool = False) -> float:
+    timed(cmd, tty)                      # warm the OS file cache, not the interpreter
+    return statistics.median(timed(cmd, tty) for _ in range(runs)) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+    script = Path(sys.executable).parent / "binance-doctor"
+    if not script.exists():
+        sys.exit("install binance-doctor into this interpreter first: pip install .")
+    with tempfile.TemporaryDirectory() as tmp:
+        hello = Path(tmp) / "hello.py"
+        hello.write_text(HELLO)
+        base = [sys.executable, str(hello)]
+        doctor = [str(script), "explain", "-2010"]
+        rows = [("typer hello-world (piped)", median_ms(base, args.runs)),
+                ("explain -2010 (piped)", median_ms(doctor, args.runs)),
+                ("typer hello-world (terminal)", median_ms(base, args.runs, tty=True)),
+                ("explain -2010 (terminal)", median_ms(doctor, args.runs, tty=True))]
+    for name, ms in rows:
+        print(f"{name:32s} {ms:8.1f} ms (median of {args.runs})")
+    print(f"ratio piped    {rows[1][1] / rows[0][1]:.3f}  (target <= 1.20)")
+    print(f"ratio terminal {rows[3][1] / rows[2][1]:.3f}")
+
+
+if __name__ == "__main__":
+    main()
