@@ -263,6 +263,11 @@ class Catalog:
             close += [n for score, n in scored[:limit - len(close)] if score >= 2]
         return [pool[n] for n in close]
 
+    def undocumented(self, code: int) -> dict | None:
+        """What ccxt's mapping says of a code Binance does not document, if anything."""
+        data = resources.files("binance_doctor").joinpath("data/unofficial.json").read_bytes()
+        return json.loads(data)["codes"].get(str(code))
+
     def codes_near(self, code: int, limit: int = 6) -> list[int]:
         """Catalogued codes numerically close to `code`, nearest first."""
         return sorted(self._by_code, key=lambda c: (abs(c - code), c))[:limit]

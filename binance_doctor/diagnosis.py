@@ -97,7 +97,7 @@ def explain_number(catalog: Catalog, number: int, product: Product | None = None
     """A bare number: a code, the same code typed without its sign, or an HTTP status."""
     if number > 0 and 100 <= number <= 599 and catalog.by_status(number):
         return explain_status(catalog, str(number), product)
-    code = -number if number > 0 else number
+    code = -number if number > 0 and catalog.undocumented(number) is None else number
     return explain_code(catalog, code, product, now=now)
 
 
@@ -267,6 +267,14 @@ def _unknown_code(catalog: Catalog, code: int, product: Product | None) -> NotFo
         return NotFound(f"{code} is not documented for {product.value}",
                         hint=f"it is documented for: {', '.join(elsewhere)}")
     near = " ".join(str(c) for c in catalog.codes_near(code))
+    known = catalog.undocumented(code)
+    if known is not None:
+        # Not a fact from Binance's docs, so it is said as what it is: ccxt's mapping.
+        hint = (f"ccxt maps it to {known['ccxt_class']} with the message "
+                f"\"{known['message']}\" ({', '.join(known['products'])})")
+        if known["ccxt_class"] == "AuthenticationError":
+            hint += "; binance-doctor check-key tests the key"
+        return NotFound(f"{code} is not in Binance's documented error codes", hint=hint)
     return NotFound(f"{code} is not in Binance's documented error codes",
                     hint=f"near codes in the catalog: {near}")
 

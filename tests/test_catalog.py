@@ -135,3 +135,33 @@ def test_every_official_template_filled_in_is_recognised(catalog, reference):
                     assert list(hits[0].values) == values, (product, ref["code"], text)
                 checked += 1
     assert checked > 1000
+
+
+# ccxt's exception classes, as an independent opinion on what kind of error a code is.
+CCXT_AGREES = {
+    "InsufficientFunds": {"balance", "position", "wallet"},
+    "RateLimitExceeded": {"rate_limit", "server"},
+    "DDoSProtection": {"rate_limit", "server"},
+    "InvalidNonce": {"timing"},
+    "OnMaintenance": {"server", "product", "wallet", "account"},
+}
+CCXT_BUCKETS = {"spot": ["spot", "sapi"], "linear": ["usdm"], "inverse": ["coinm"],
+                "option": ["options"], "portfolioMargin": ["papi"]}
+
+
+def test_categories_agree_with_ccxt_where_its_class_is_specific(catalog):
+    import json
+    from support import TESTS
+
+    ccxt = json.loads((TESTS / "reference" / "ccxt_codes.json").read_text(encoding="utf-8"))
+    checked = 0
+    for bucket, products in CCXT_BUCKETS.items():
+        for item in ccxt["buckets"][bucket]:
+            allowed = CCXT_AGREES.get(item["class"])
+            if not allowed:
+                continue
+            for product in products:
+                for entry in catalog.by_code(item["code"], Product(product)):
+                    assert entry.explanation.category.value in allowed, (product, item)
+                    checked += 1
+    assert checked >= 20

@@ -230,3 +230,15 @@ def test_version_and_help_examples():
     assert run_cli("--version").stdout.startswith("binance-doctor ")
     help_text = run_cli("explain", "--help").stdout
     assert "binance-doctor explain -2010" in help_text
+
+
+@pytest.mark.parametrize("typed,shown", [("-2008", "-2008"), ("400002", "400002")])
+def test_codes_only_ccxt_knows_are_flagged_as_undocumented(typed, shown):
+    run = run_cli("explain", typed)
+    assert run.code == ExitCode.NOT_FOUND
+    assert f"{shown} is not in Binance's documented error codes" in run.stderr
+    assert "ccxt maps it to" in run.stderr
+
+
+def test_2008_points_to_check_key():
+    assert "check-key" in run_cli("explain", "-2008").stderr
