@@ -64,8 +64,9 @@ class Retry:
         """One sentence a user can act on; the wording lives here and nowhere else."""
         if self.policy is RetryPolicy.CHECK_FIRST:
             return ("Execution status is UNKNOWN: the request may have been carried out. "
-                    "Never resend blindly, that can duplicate an order. Query the order "
-                    "(by clientOrderId or orderId) first and resend only if it does not exist.")
+                    "Never resend blindly, that can duplicate an order (or a transfer). "
+                    "Query it first (an order by its clientOrderId or orderId) and resend "
+                    "only if it does not exist.")
         if self.policy is RetryPolicy.WAIT:
             if self.seconds:
                 return f"Wait at least {self.seconds} s before retrying, and slow down."
