@@ -4,19 +4,30 @@ _binance_doctor() {
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
+    --api-key) COMPREPLY=(); return ;;
+    --body|-b) COMPREPLY=(); return ;;
     --kind) COMPREPLY=( $(compgen -W "code message filter http all" -- "$cur") ); return ;;
+    --method|-X) COMPREPLY=(); return ;;
+    --private-key) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     --product|-p) COMPREPLY=( $(compgen -W "spot usdm coinm options papi sapi" -- "$cur") ); return ;;
+    --query|-q) COMPREPLY=(); return ;;
     --search|-s) COMPREPLY=(); return ;;
+    --secret) COMPREPLY=(); return ;;
+    --secret-file) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    --signature|-s) COMPREPLY=(); return ;;
   esac
   path=""
   for w in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
-    case " codes completion explain " in *" $w "*) path="${path:+$path }$w" ;; esac
+    case " codes completion explain sign signature verify " in *" $w "*) path="${path:+$path }$w" ;; esac
   done
   case "$path" in
-    "") COMPREPLY=( $(compgen -W "codes completion explain --debug --version --help" -- "$cur") ); ;;
+    "") COMPREPLY=( $(compgen -W "codes completion explain signature --debug --version --help" -- "$cur") ); ;;
     "codes") COMPREPLY=( $(compgen -W "--product -p --search -s --kind --json --help" -- "$cur") ); ;;
     "completion") COMPREPLY=( $(compgen -W "--help" -- "$cur") ); ;;
     "explain") COMPREPLY=( $(compgen -W "--product -p --json --help" -- "$cur") ); ;;
+    "signature") COMPREPLY=( $(compgen -W "sign verify --help" -- "$cur") ); ;;
+    "signature sign") COMPREPLY=( $(compgen -W "--query -q --body -b --method -X --api-key --secret-file --secret --private-key --json --help" -- "$cur") ); ;;
+    "signature verify") COMPREPLY=( $(compgen -W "--query -q --body -b --method -X --signature -s --api-key --secret-file --secret --private-key --json --help" -- "$cur") ); ;;
   esac
 }
 complete -o default -F _binance_doctor binance-doctor
