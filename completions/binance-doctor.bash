@@ -4,16 +4,22 @@ _binance_doctor() {
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
+    --base-url) COMPREPLY=(); return ;;
     --kind) COMPREPLY=( $(compgen -W "code message filter http all" -- "$cur") ); return ;;
+    --ntp-server) COMPREPLY=(); return ;;
     --product|-p) COMPREPLY=( $(compgen -W "spot usdm coinm options papi sapi" -- "$cur") ); return ;;
+    --recv-window|-w) COMPREPLY=(); return ;;
+    --samples|-n) COMPREPLY=(); return ;;
     --search|-s) COMPREPLY=(); return ;;
+    --timeout|-t) COMPREPLY=(); return ;;
   esac
   path=""
   for w in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
-    case " codes completion explain " in *" $w "*) path="${path:+$path }$w" ;; esac
+    case " clock codes completion explain " in *" $w "*) path="${path:+$path }$w" ;; esac
   done
   case "$path" in
-    "") COMPREPLY=( $(compgen -W "codes completion explain --debug --version --help" -- "$cur") ); ;;
+    "") COMPREPLY=( $(compgen -W "clock codes completion explain --debug --version --help" -- "$cur") ); ;;
+    "clock") COMPREPLY=( $(compgen -W "--product -p --base-url --samples -n --recv-window -w --ntp-server --no-ntp --timeout -t --json --help" -- "$cur") ); ;;
     "codes") COMPREPLY=( $(compgen -W "--product -p --search -s --kind --json --help" -- "$cur") ); ;;
     "completion") COMPREPLY=( $(compgen -W "--help" -- "$cur") ); ;;
     "explain") COMPREPLY=( $(compgen -W "--product -p --json --help" -- "$cur") ); ;;

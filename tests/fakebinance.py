@@ -58,7 +58,8 @@ class Request:
     headers: dict[str, str]          # names lower-cased
     body: bytes
     client: str                      # the peer's IP address
-    received: float                  # the server's (offset) clock when it arrived, ms
+    received: float                  # the server's clock on arrival, ms (before any
+                                     # injected delay; srv.now_ms() is "now")
 
     def param(self, name: str) -> str | None:
         """The first value of a query or form parameter, or None."""
@@ -140,8 +141,10 @@ class FakeBinance:
     def __init__(self, offset_ms: float = 0.0, delay_before: float = 0.0,
                  delay_after: float = 0.0) -> None:
         self.offset_ms = offset_ms
-        self.delay_before = delay_before    # seconds before the server reads its clock
-        self.delay_after = delay_after      # seconds after, before the answer is written
+        # Seconds before the server reads its clock, and after (before answering);
+        # a float, or a callable asked once per request.
+        self.delay_before: float | Callable[[], float] = delay_before
+        self.delay_after: float | Callable[[], float] = delay_after
         self.log: list[Request] = []
         self._routes: dict[tuple[str, str], Handler] = {}
         self._failures: dict[str, _Failure] = {}
@@ -159,11 +162,19 @@ class FakeBinance:
         """The server's clock, in whole milliseconds as Binance reports it."""
         return int(time.time() * 1000 + self.offset_ms)
 
-    def latency(self, before: float, after: float | None = None) -> None:
+    def latency(self, before: float | Callable[[], float],
+                after: float | Callable[[], float] | None = None) -> None:
         """Set the delay (seconds) on each side of the clock reading; `after` defaults
         to `before` (symmetric)."""
         self.delay_before = before
         self.delay_after = before if after is None else after
+
+    def delays(self) -> tuple[float, float]:
+        """This request's (before, after) delays; either may be a callable, e.g. to
+        slow only some requests or add jitter."""
+        def pick(value: float | Callable[[], float]) -> float:
+            return value() if callable(value) else value
+        return pick(self.delay_before), pick(self.delay_after)
 
     def route(self, method: str, path: str, handler: Handler) -> None:
         """Add or replace the handler for METHOD PATH."""
@@ -239,9 +250,11 @@ class FakeBinance:
                     del self._failures[path]
             return failure.reply
 
-    def _dispatch(self, req: Request) -> Reply:
+    def _arrived(self, req: Request) -> None:
         with self._lock:
             self.log.append(req)
+
+    def _dispatch(self, req: Request) -> Reply:
         failure = self._take_failure(req.path)
         if failure is not None:
             return failure
@@ -256,6 +269,10 @@ class FakeBinance:
 class _RequestHandler(BaseHTTPRequestHandler):
     server_state: FakeBinance
     protocol_version = "HTTP/1.1"          # keep-alive, as Binance's front end does
+    # Headers and body leave in one segment: with Nagle and delayed ACKs a split
+    # answer stalls ~40 ms, which would swamp the latency the tests inject.
+    disable_nagle_algorithm = True
+    wbufsize = 1 << 16
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
         pass                                                  # keep test output clean
@@ -265,16 +282,18 @@ class _RequestHandler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        if fake.delay_before:
-            time.sleep(fake.delay_before)
         req = Request(method=self.command, path=parts.path, raw_query=parts.query,
                       query=parse_qs(parts.query, keep_blank_values=True),
                       headers={k.lower(): v for k, v in self.headers.items()},
                       body=body, client=self.client_address[0],
                       received=time.time() * 1000 + fake.offset_ms)
+        fake._arrived(req)
+        before, after = fake.delays()
+        if before:
+            time.sleep(before)
         reply = fake._dispatch(req)
-        if fake.delay_after:
-            time.sleep(fake.delay_after)
+        if after:
+            time.sleep(after)
         if reply.drop:
             self.close_connection = True
             try:
