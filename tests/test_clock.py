@@ -375,3 +375,21 @@ def test_golden_plain_screen():
     assert set(payload) == {"product", "binance", "ntp", "binance_vs_ntp_ms", "verdict",
                             "resync", "warnings"}
     assert payload["verdict"]["suggested_recv_window"] == 8000
+
+
+def test_spinner_only_on_a_terminal(monkeypatch):
+    from binance_doctor import cli
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    with cli._spinner() as progress:
+        assert progress is None
+    tty = Tty()
+    monkeypatch.setattr("sys.stderr", tty)
+    monkeypatch.setenv("TERM", "xterm")
+    with cli._spinner() as progress:
+        progress("Asking the time endpoint (1/5)")
+    assert "Asking the time endpoint (1/5)" in tty.getvalue()
