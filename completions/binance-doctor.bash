@@ -5,23 +5,29 @@ _binance_doctor() {
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
     --api-key) COMPREPLY=(); return ;;
+    --base-url) COMPREPLY=(); return ;;
     --body|-b) COMPREPLY=(); return ;;
     --kind) COMPREPLY=( $(compgen -W "code message filter http all" -- "$cur") ); return ;;
     --method|-X) COMPREPLY=(); return ;;
+    --ntp-server) COMPREPLY=(); return ;;
     --private-key) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     --product|-p) COMPREPLY=( $(compgen -W "spot usdm coinm options papi sapi" -- "$cur") ); return ;;
     --query|-q) COMPREPLY=(); return ;;
+    --recv-window|-w) COMPREPLY=(); return ;;
+    --samples|-n) COMPREPLY=(); return ;;
     --search|-s) COMPREPLY=(); return ;;
     --secret) COMPREPLY=(); return ;;
     --secret-file) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     --signature|-s) COMPREPLY=(); return ;;
+    --timeout|-t) COMPREPLY=(); return ;;
   esac
   path=""
   for w in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
-    case " codes completion explain sign signature verify " in *" $w "*) path="${path:+$path }$w" ;; esac
+    case " clock codes completion explain sign signature verify " in *" $w "*) path="${path:+$path }$w" ;; esac
   done
   case "$path" in
-    "") COMPREPLY=( $(compgen -W "codes completion explain signature --debug --version --help" -- "$cur") ); ;;
+    "") COMPREPLY=( $(compgen -W "clock codes completion explain signature --debug --version --help" -- "$cur") ); ;;
+    "clock") COMPREPLY=( $(compgen -W "--product -p --base-url --samples -n --recv-window -w --ntp-server --no-ntp --timeout -t --json --help" -- "$cur") ); ;;
     "codes") COMPREPLY=( $(compgen -W "--product -p --search -s --kind --json --help" -- "$cur") ); ;;
     "completion") COMPREPLY=( $(compgen -W "--help" -- "$cur") ); ;;
     "explain") COMPREPLY=( $(compgen -W "--product -p --json --help" -- "$cur") ); ;;
