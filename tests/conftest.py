@@ -25,3 +25,45 @@ def _utc(monkeypatch):
     yield
     os.environ.pop("TZ", None)
     time.tzset()
+
+
+# -- loopback servers that stand in for Binance and NTP (tests/fakebinance.py, fakentp.py) --
+
+from fakebinance import FakeBinance, PlainTcpServer  # noqa: E402 - grouped with its fixtures
+from fakentp import FakeNtp  # noqa: E402
+
+
+@pytest.fixture
+def binance():
+    """A Binance-like HTTP server on 127.0.0.1; set .offset_ms, .latency(), .fail(), .route()."""
+    with FakeBinance() as server:
+        yield server
+
+
+@pytest.fixture
+def ntp():
+    """A UDP NTP responder on 127.0.0.1; set .offset_ms, .stratum, .silent. Use .address."""
+    with FakeNtp() as server:
+        yield server
+
+
+@pytest.fixture
+def make_ntp():
+    """Start more NTP responders: make_ntp(offset_ms=..., stratum=..., silent=...)."""
+    started: list[FakeNtp] = []
+
+    def start(**kwargs) -> FakeNtp:
+        server = FakeNtp(**kwargs).__enter__()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def plain_tcp():
+    """A TCP server that speaks no TLS: point https:// at it to get a TLS failure."""
+    with PlainTcpServer() as server:
+        yield server

@@ -1,0 +1,95 @@
+"""The loopback stand-ins behave like the real services they replace."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import ntplib
+import pytest
+
+from binance_doctor import clock, transport
+from binance_doctor.failure import ExitCode
+from fakebinance import FAILURE_KINDS, TIME_PATHS, Reply, closed_port
+
+
+@pytest.mark.parametrize("path", TIME_PATHS)
+def test_time_endpoints_serve_the_offset_clock(binance, path):
+    binance.offset_ms = 7_000
+    before = time.time() * 1000
+    body = httpx.get(binance.url + path).json()
+    after = time.time() * 1000
+    assert before + 7_000 - 1 <= body["serverTime"] <= after + 7_000
+    assert binance.requests(path)[0].method == "GET"
+
+
+def test_request_log_and_extra_routes(binance):
+    def account(req, srv):
+        return Reply(200, {"key": req.headers.get("x-mbx-apikey"), "q": req.param("a")})
+
+    binance.route("GET", "/api/v3/account", account)
+    body = httpx.get(binance.url + "/api/v3/account?a=1&b=2",
+                     headers={"X-MBX-APIKEY": "k"}).json()
+    assert body == {"key": "k", "q": "1"}
+    seen = binance.requests("/api/v3/account")[0]
+    assert seen.raw_query == "a=1&b=2" and seen.query["b"] == ["2"] and seen.client == "127.0.0.1"
+    assert httpx.get(binance.url + "/nope").status_code == 404
+
+
+def test_failures_can_be_limited_to_n_times(binance):
+    binance.fail("/api/v3/time", "rate_limit", times=1, retry_after=7)
+    first = httpx.get(binance.url + "/api/v3/time")
+    assert first.status_code == 429 and first.headers["Retry-After"] == "7"
+    assert first.json()["code"] == -1003
+    assert httpx.get(binance.url + "/api/v3/time").status_code == 200
+
+
+EXPECTED = {"ban": ExitCode.IP_BANNED, "rate_limit": ExitCode.RATE_LIMITED,
+            "restricted": ExitCode.RESTRICTED, "waf": ExitCode.FORBIDDEN,
+            "server_error": ExitCode.SERVER_ERROR, "unavailable": ExitCode.SERVER_ERROR,
+            "malformed": ExitCode.SERVER_ERROR, "drop": ExitCode.SERVER_ERROR}
+
+
+@pytest.mark.parametrize("kind", FAILURE_KINDS)
+def test_every_failure_kind_maps_to_its_exit_code(binance, kind):
+    binance.fail("/api/v3/time", kind)
+    with httpx.Client() as client, pytest.raises(transport.NetworkFailure) as err:
+        clock.measure_offset(client, binance.url, samples=3)
+    assert err.value.exit_code is EXPECTED[kind]
+    assert len(binance.requests("/api/v3/time")) == 1        # never retried
+
+
+def test_refused_and_tls_failures(plain_tcp):
+    with httpx.Client() as client:
+        with pytest.raises(transport.NetworkFailure) as refused:
+            clock.measure_offset(client, f"http://127.0.0.1:{closed_port()}", samples=1)
+        with pytest.raises(transport.NetworkFailure) as tls:
+            clock.measure_offset(client, f"https://127.0.0.1:{plain_tcp.port}", samples=1)
+    assert refused.value.exit_code is ExitCode.UNREACHABLE
+    assert tls.value.exit_code is ExitCode.TLS
+
+
+def test_ntp_responder_answers_ntplib_with_its_offset(make_ntp):
+    server = make_ntp(offset_ms=-2_500, stratum=3)
+    answer = ntplib.NTPClient().request("127.0.0.1", version=4, port=server.port, timeout=2)
+    assert answer.stratum == 3
+    # NTP's own bound: the error is at most half the round trip (+1 ms of rounding).
+    assert abs(answer.offset * 1000 + 2_500) <= answer.delay * 1000 / 2 + 1
+
+
+def test_silent_ntp_responder_times_out(make_ntp):
+    server = make_ntp(silent=True)
+    with pytest.raises(ntplib.NTPException):
+        ntplib.NTPClient().request("127.0.0.1", port=server.port, timeout=0.2)
+    assert server.queries == 1
+
+
+@pytest.mark.parametrize("before,after", [(0.0, 0.0), (0.01, 0.06), (0.06, 0.01)])
+def test_measured_offset_is_within_its_bound(binance, before, after):
+    binance.offset_ms = 2_500
+    binance.latency(before, after)
+    with httpx.Client() as client:
+        est = clock.measure_offset(client, binance.url, samples=3)
+    assert abs(est.offset_ms - 2_500) <= est.uncertainty_ms
+    assert est.rtt_min_ms >= (before + after) * 1000
+    assert est.timestamp_ms(time.time()) >= binance.now_ms() - est.uncertainty_ms - 1
