@@ -38,3 +38,28 @@ def run_cli(*args: str, input: str | bytes | None = None,
         sys.stdout.flush()
         sys.stderr.flush()
         return Run(code, out.getvalue().decode(), err.getvalue().decode())
+
+
+SIGNATURE_VECTORS = TESTS / "reference" / "signature_vectors.json"
+
+
+def signature_vectors() -> list[dict]:
+    """Binance's published HMAC examples (public example keys, not credentials)."""
+    return json.loads(SIGNATURE_VECTORS.read_text(encoding="utf-8"))["vectors"]
+
+
+_KEYS: dict[str, object] = {}
+
+
+def private_pem(kind: str, passphrase: str | None = None) -> bytes:
+    """One generated RSA or Ed25519 private key per run, as PKCS#8 PEM, maybe encrypted."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+    if kind not in _KEYS:
+        _KEYS[kind] = (rsa.generate_private_key(public_exponent=65537, key_size=2048)
+                       if kind == "rsa" else ed25519.Ed25519PrivateKey.generate())
+    encryption = (serialization.BestAvailableEncryption(passphrase.encode())
+                  if passphrase else serialization.NoEncryption())
+    return _KEYS[kind].private_bytes(serialization.Encoding.PEM,
+                                     serialization.PrivateFormat.PKCS8, encryption)
