@@ -4,16 +4,28 @@ _binance_doctor() {
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
+    --api-key) COMPREPLY=(); return ;;
+    --base-url) COMPREPLY=(); return ;;
+    --delivery-base-url) COMPREPLY=(); return ;;
+    --futures-base-url) COMPREPLY=(); return ;;
     --kind) COMPREPLY=( $(compgen -W "code message filter http all" -- "$cur") ); return ;;
+    --private-key) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     --product|-p) COMPREPLY=( $(compgen -W "spot usdm coinm options papi sapi" -- "$cur") ); return ;;
     --search|-s) COMPREPLY=(); return ;;
+    --secret) COMPREPLY=(); return ;;
+    --secret-file) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    --testnet-base-url) COMPREPLY=(); return ;;
+    --testnet-delivery-base-url) COMPREPLY=(); return ;;
+    --testnet-futures-base-url) COMPREPLY=(); return ;;
+    --timeout) COMPREPLY=(); return ;;
   esac
   path=""
   for w in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
-    case " codes completion explain " in *" $w "*) path="${path:+$path }$w" ;; esac
+    case " check-key codes completion explain " in *" $w "*) path="${path:+$path }$w" ;; esac
   done
   case "$path" in
-    "") COMPREPLY=( $(compgen -W "codes completion explain --debug --version --help" -- "$cur") ); ;;
+    "") COMPREPLY=( $(compgen -W "check-key codes completion explain --debug --version --help" -- "$cur") ); ;;
+    "check-key") COMPREPLY=( $(compgen -W "--api-key --secret-file --secret --private-key --testnet --product -p --base-url --futures-base-url --delivery-base-url --testnet-base-url --testnet-futures-base-url --testnet-delivery-base-url --timeout --json --help" -- "$cur") ); ;;
     "codes") COMPREPLY=( $(compgen -W "--product -p --search -s --kind --json --help" -- "$cur") ); ;;
     "completion") COMPREPLY=( $(compgen -W "--help" -- "$cur") ); ;;
     "explain") COMPREPLY=( $(compgen -W "--product -p --json --help" -- "$cur") ); ;;
