@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from binance_doctor import keycheck, signing
+from binance_doctor import keycheck
 from binance_doctor.failure import ExitCode
 from fakeaccount import FakeAccounts, FakeKey
 from fakebinance import FakeBinance
@@ -453,3 +453,45 @@ def test_keycheck_source_only_calls_get():
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             assert node.func.attr not in verbs, f"keycheck calls .{node.func.attr}()"
     assert "transport.get(" in source
+
+
+def test_rich_rendering_of_a_report(servers):
+    """On a terminal the same blocks become rich panels and a table."""
+    import io
+
+    from rich.console import Console
+
+    from binance_doctor import credential, render, transport
+
+    mainnet, testnet = servers
+    mainnet.keys[MAIN_KEY].restrictions["enableFutures"] = False
+    settings = keycheck.settings_for(
+        False, keycheck.Network("mainnet", *[mainnet.server.url] * 3),
+        keycheck.Network("testnet", *[testnet.server.url] * 3), ("usdm",))
+    creds = credential.read(api_key=MAIN_KEY, env={"BINANCE_API_SECRET": SECRET},
+                            interactive=False)
+    with transport.make_client(5) as client:
+        report = keycheck.check(creds, MAIN_KEY, settings, client)
+    console = Console(width=100, file=io.StringIO(), color_system=None)
+    render.write_rich(keycheck.blocks(report), console)
+    text = console.file.getvalue()
+    assert "✗ Futures are not enabled for this key" in text and "enableFutures" in text
+    assert "╭" in text and SECRET not in text
+
+
+def test_full_run_on_three_hosts_costs_weight_36():
+    """As on mainnet: spot, USDⓈ-M and COIN-M on separate hosts, each clock measured."""
+    with FakeBinance() as spot, FakeBinance() as fapi, FakeBinance() as dapi, \
+            FakeBinance() as test:
+        for server in (spot, fapi, dapi):
+            FakeAccounts(server, [FakeKey(MAIN_KEY, SECRET)])
+        fapi.offset_ms = 3_000                   # each host's own clock is used for its requests
+        run = run_cli("check-key", "--base-url", spot.url, "--futures-base-url", fapi.url,
+                      "--delivery-base-url", dapi.url, "--testnet-base-url", test.url,
+                      "--testnet-futures-base-url", test.url,
+                      "--testnet-delivery-base-url", test.url, "--json",
+                      env={"BINANCE_API_KEY": MAIN_KEY, "BINANCE_API_SECRET": SECRET})
+    assert run.code == ExitCode.OK, run.stdout
+    weight = run.json()["result"]["weight"]
+    assert weight["total"] == 36
+    assert sorted(weight["by_host"].values()) == [4, 8, 24]
