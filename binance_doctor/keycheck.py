@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 READ_ONLY_METHOD = "GET"
 # Every path check-key may request, with its documented request weight. The
-# guard in `RequestLog.hook` refuses anything else before it leaves.
+# guard in `RequestLog.guard` refuses anything else before it leaves.
 ALLOWED_PATHS: dict[str, int] = {
     "/api/v3/time": 1,
     "/fapi/v1/time": 1,
@@ -372,20 +372,31 @@ def read_credentials(*, api_key: str | None, secret: str | None, secret_file: st
 # -- the guarded HTTP session -----------------------------------------------------
 
 class RequestLog:
-    """An httpx request hook: refuses anything but allowlisted GETs, records weight."""
+    """httpx hooks: refuse anything but allowlisted GETs before they leave, and record the
+    documented weight of each request that got an answer (a refused connection costs
+    nothing)."""
 
     def __init__(self) -> None:
         self.sent: list[Sent] = []
         self._lock = threading.Lock()
 
-    def hook(self, request: httpx.Request) -> None:
+    def guard(self, request: httpx.Request) -> None:
         path = request.url.path
         if request.method != READ_ONLY_METHOD or path not in ALLOWED_PATHS:
             raise ReadOnlyViolation(f"refused to send {request.method} {path}: check-key "
                                     "only sends the read-only requests it lists")
+
+    def record(self, response: httpx.Response) -> None:
+        url = response.request.url
         with self._lock:
-            self.sent.append(Sent(request.method, request.url.netloc.decode("ascii"), path,
-                                  ALLOWED_PATHS[path]))
+            self.sent.append(Sent(response.request.method, url.netloc.decode("ascii"),
+                                  url.path, ALLOWED_PATHS[url.path]))
+
+    def install(self, client: httpx.Client) -> None:
+        hooks = client.event_hooks
+        client.event_hooks = {**hooks,
+                              "request": [*hooks.get("request", []), self.guard],
+                              "response": [*hooks.get("response", []), self.record]}
 
 
 @dataclass(frozen=True)
@@ -534,8 +545,7 @@ def check(creds: credential.Credentials, api_key: str, settings: Settings,
           progress: Callable[[str], None] | None = None, online: bool = True) -> KeyReport:
     """Run the online checks (unless `online` is false) and explain the result."""
     log = RequestLog()
-    client.event_hooks = {**client.event_hooks,
-                          "request": [*client.event_hooks.get("request", []), log.hook]}
+    log.install(client)
     session = _Session(client, creds, api_key, settings, clock,
                        transport.Deadline(settings.timeout, clock.mono), progress)
     primary = probe = None

@@ -428,7 +428,8 @@ def test_guard_refuses_anything_but_allowlisted_gets():
     log = keycheck.RequestLog()
     sent = []
     transport = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(200))
-    with httpx.Client(transport=transport, event_hooks={"request": [log.hook]}) as client:
+    with httpx.Client(transport=transport) as client:
+        log.install(client)
         client.get("http://x/api/v3/time")
         for method, path in [("POST", "/api/v3/order"), ("DELETE", "/api/v3/order"),
                              ("GET", "/api/v3/order"), ("POST", "/api/v3/time")]:
@@ -495,3 +496,21 @@ def test_full_run_on_three_hosts_costs_weight_36():
     weight = run.json()["result"]["weight"]
     assert weight["total"] == 36
     assert sorted(weight["by_host"].values()) == [4, 8, 24]
+
+
+def test_console_script_runs_check_key(servers):
+    """One real process: the installed script, environment credentials, exit code 21."""
+    import os
+    import subprocess
+    import sys
+
+    mainnet, testnet = servers
+    mainnet.keys[MAIN_KEY].trusted_ips = ("203.0.113.7",)
+    script = Path(sys.executable).parent / "binance-doctor"
+    env = {**os.environ, "BINANCE_API_KEY": MAIN_KEY, "BINANCE_API_SECRET": SECRET}
+    proc = subprocess.run([str(script), "check-key", *urls(mainnet, testnet)], env=env,
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert proc.returncode == ExitCode.KEY_PROBLEM, proc.stderr
+    assert "The IP 127.0.0.1 is not on this key's trusted-IP list" in proc.stdout
+    assert SECRET not in proc.stdout + proc.stderr and MAIN_KEY not in proc.stdout
+    assert "\x1b[" not in proc.stdout + proc.stderr
