@@ -7,6 +7,8 @@ _binance_doctor() {
     --api-key) COMPREPLY=(); return ;;
     --base-url) COMPREPLY=(); return ;;
     --body|-b) COMPREPLY=(); return ;;
+    --delivery-base-url) COMPREPLY=(); return ;;
+    --futures-base-url) COMPREPLY=(); return ;;
     --kind) COMPREPLY=( $(compgen -W "code message filter http all" -- "$cur") ); return ;;
     --method|-X) COMPREPLY=(); return ;;
     --ntp-server) COMPREPLY=(); return ;;
@@ -19,14 +21,19 @@ _binance_doctor() {
     --secret) COMPREPLY=(); return ;;
     --secret-file) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     --signature|-s) COMPREPLY=(); return ;;
+    --testnet-base-url) COMPREPLY=(); return ;;
+    --testnet-delivery-base-url) COMPREPLY=(); return ;;
+    --testnet-futures-base-url) COMPREPLY=(); return ;;
+    --timeout) COMPREPLY=(); return ;;
     --timeout|-t) COMPREPLY=(); return ;;
   esac
   path=""
   for w in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
-    case " clock codes completion explain sign signature verify " in *" $w "*) path="${path:+$path }$w" ;; esac
+    case " check-key clock codes completion explain sign signature verify " in *" $w "*) path="${path:+$path }$w" ;; esac
   done
   case "$path" in
-    "") COMPREPLY=( $(compgen -W "clock codes completion explain signature --debug --version --help" -- "$cur") ); ;;
+    "") COMPREPLY=( $(compgen -W "check-key clock codes completion explain signature --debug --version --help" -- "$cur") ); ;;
+    "check-key") COMPREPLY=( $(compgen -W "--api-key --secret-file --secret --private-key --testnet --product -p --base-url --futures-base-url --delivery-base-url --testnet-base-url --testnet-futures-base-url --testnet-delivery-base-url --timeout --json --help" -- "$cur") ); ;;
     "clock") COMPREPLY=( $(compgen -W "--product -p --base-url --samples -n --recv-window -w --ntp-server --no-ntp --timeout -t --json --help" -- "$cur") ); ;;
     "codes") COMPREPLY=( $(compgen -W "--product -p --search -s --kind --json --help" -- "$cur") ); ;;
     "completion") COMPREPLY=( $(compgen -W "--help" -- "$cur") ); ;;
