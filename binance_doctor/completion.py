@@ -7,6 +7,7 @@ generated files; a test regenerates them and fails when they are stale.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from binance_doctor.product import Product
@@ -55,6 +56,10 @@ def commands(group) -> list[Cmd]:
                 continue
             names = tuple(p.opts) + tuple(p.secondary_opts)
             values = next((VALUES[n] for n in names if n in VALUES), ())
+            # A command that takes only some products names them in its help
+            # ("spot, usdm or coinm"); offer just those.
+            named = tuple(v for v in values if re.search(rf"\b{v}\b", p.help or ""))
+            values = named or values
             file = "FILE" in (p.metavar or "").upper()
             opts.append(Opt(names, _one_line(p.help), not p.is_flag, values, file))
         out.append(Cmd(path, _one_line(cmd.help or ""), tuple(opts),
