@@ -76,32 +76,38 @@ _CLASS_STATUS = {"BadRequestError": 400, "UnauthorizedError": 401, "ForbiddenErr
                  "NotFoundError": 404, "RateLimitBanError": 418, "TooManyRequestsError": 429}
 
 # Where an error came from: host, path or client class, most specific first.
-_PRODUCT_HINTS: tuple[tuple[re.Pattern[str], Product, str], ...] = tuple(
-    (re.compile(rx, re.I), product, what) for rx, product, what in (
-        (r"/fapi/v\d", Product.USDM, "path /fapi/"),
-        (r"/dapi/v\d", Product.COINM, "path /dapi/"),
-        (r"/eapi/v\d", Product.OPTIONS, "path /eapi/"),
-        (r"/papi/v\d", Product.PAPI, "path /papi/"),
-        (r"/sapi/v\d", Product.SAPI, "path /sapi/"),
-        (r"/api/v\d", Product.SPOT, "path /api/v3"),
-        (r"\b(?:demo-)?fapi\.binance\.com\b", Product.USDM, "host fapi.binance.com"),
-        (r"\b(?:demo-)?dapi\.binance\.com\b", Product.COINM, "host dapi.binance.com"),
-        (r"\beapi\.binance\.com\b", Product.OPTIONS, "host eapi.binance.com"),
-        (r"\bpapi\.binance\.com\b", Product.PAPI, "host papi.binance.com"),
-        (r"\btestnet\.binancefuture\.com\b", Product.USDM, "host testnet.binancefuture.com"),
-        (r"\btestnet\.binance\.vision\b", Product.SPOT, "host testnet.binance.vision"),
-        (r"\b(?:demo-)?api\d?\.binance\.(?:com|us)\b", Product.SPOT, "host api.binance.com"),
-        (r"\bbinanceusdm\b", Product.USDM, "ccxt binanceusdm"),
-        (r"\bbinancecoinm\b", Product.COINM, "ccxt binancecoinm"),
-        (r"\bUMFutures\b|\bum_futures\b|DerivativesTradingUsdsFutures|usds_futures"
-         r"|UsdFuturesApi", Product.USDM, "USDⓈ-M futures client"),
-        (r"\bCMFutures\b|\bcm_futures\b|DerivativesTradingCoinFutures|coin_futures"
-         r"|CoinFuturesApi", Product.COINM, "COIN-M futures client"),
-        (r"DerivativesTradingOptions|derivatives_trading_options", Product.OPTIONS,
+# Each hint has a literal (lower case) that must be in the line before its regex runs.
+_PRODUCT_HINTS: tuple[tuple[str, re.Pattern[str], Product, str], ...] = tuple(
+    (gate, re.compile(rx, re.I), product, what) for gate, rx, product, what in (
+        ("/fapi/", r"/fapi/v\d", Product.USDM, "path /fapi/"),
+        ("/dapi/", r"/dapi/v\d", Product.COINM, "path /dapi/"),
+        ("/eapi/", r"/eapi/v\d", Product.OPTIONS, "path /eapi/"),
+        ("/papi/", r"/papi/v\d", Product.PAPI, "path /papi/"),
+        ("/sapi/", r"/sapi/v\d", Product.SAPI, "path /sapi/"),
+        ("/api/", r"/api/v\d", Product.SPOT, "path /api/v3"),
+        ("fapi.binance", r"\b(?:demo-)?fapi\.binance\.com\b", Product.USDM,
+         "host fapi.binance.com"),
+        ("dapi.binance", r"\b(?:demo-)?dapi\.binance\.com\b", Product.COINM,
+         "host dapi.binance.com"),
+        ("eapi.binance", r"\beapi\.binance\.com\b", Product.OPTIONS, "host eapi.binance.com"),
+        ("papi.binance", r"\bpapi\.binance\.com\b", Product.PAPI, "host papi.binance.com"),
+        ("binancefuture", r"\btestnet\.binancefuture\.com\b", Product.USDM,
+         "host testnet.binancefuture.com"),
+        ("binance.vision", r"\btestnet\.binance\.vision\b", Product.SPOT,
+         "host testnet.binance.vision"),
+        ("api", r"\b(?:demo-)?api\d?\.binance\.(?:com|us)\b", Product.SPOT,
+         "host api.binance.com"),
+        ("binanceusdm", r"\bbinanceusdm\b", Product.USDM, "ccxt binanceusdm"),
+        ("binancecoinm", r"\bbinancecoinm\b", Product.COINM, "ccxt binancecoinm"),
+        ("futures", r"\bUMFutures\b|\bum_futures\b|DerivativesTradingUsdsFutures"
+         r"|usds_futures|UsdFuturesApi", Product.USDM, "USDⓈ-M futures client"),
+        ("futures", r"\bCMFutures\b|\bcm_futures\b|DerivativesTradingCoinFutures"
+         r"|coin_futures|CoinFuturesApi", Product.COINM, "COIN-M futures client"),
+        ("options", r"DerivativesTradingOptions|derivatives_trading_options", Product.OPTIONS,
          "options client"),
-        (r"DerivativesTradingPortfolioMargin|portfolio_margin", Product.PAPI,
+        ("portfolio", r"DerivativesTradingPortfolioMargin|portfolio_margin", Product.PAPI,
          "portfolio margin client"),
-        (r"binance_sdk_spot|\bSpotApi\b", Product.SPOT, "spot client"),
+        ("spot", r"binance_sdk_spot|\bSpotApi\b", Product.SPOT, "spot client"),
     ))
 
 # Lines longer than this are only searched in their first part: 10 MB lines of noise
@@ -110,6 +116,7 @@ MAX_LINE = 256 * 1024
 # A status line, headers or a host stay attached to errors for this many lines.
 WINDOW = 40
 _CLIP = 400
+_TRANSCRIPT = ("<", ">", "* ", "{ [")      # curl -v line prefixes
 
 
 @dataclass(frozen=True)
@@ -139,6 +146,7 @@ class _Context:
     product: tuple[int, Product, str] | None = None
     headers: dict[str, tuple[int, str]] = field(default_factory=dict)
     pending: Found | None = None            # a status seen, waiting for its body
+    chain_end: int = 0                      # last line of the status's own transcript
 
 
 class Reader:
@@ -173,11 +181,15 @@ class Reader:
 
     def _line(self, line_no: int, text: str, out: list[Found]) -> None:
         ctx = self._ctx
+        if ctx.pending is not None and line_no == ctx.chain_end + 1 and (
+                text.startswith(_TRANSCRIPT) or not text.strip()):
+            ctx.chain_end = line_no         # still the headers of the pending response
         hint = product_hint(text)
         if hint:
             ctx.product = (line_no, hint[0], hint[1])
-        for m in _HEADER.finditer(text):
-            ctx.headers[m.group("name").lower()] = (line_no, m.group("value"))
+        if "etry" in text or "mbx" in text or "MBX" in text:
+            for m in _HEADER.finditer(text):
+                ctx.headers[m.group("name").lower()] = (line_no, m.group("value"))
         codes = _codes(text)
         status = _status(text)
         waf = _is_waf(text)
@@ -193,20 +205,27 @@ class Reader:
             return
         if status is None:
             return
-        found = Found(line_no, None, None, status, form=_status_form(text), waf=waf)
+        found = self._product(Found(line_no, None, None, status, form=_status_form(text),
+                                    waf=waf))
         if ctx.pending is not None:
             if ctx.pending.status == status:
                 ctx.pending = replace(ctx.pending, waf=ctx.pending.waf or waf)
                 return
             out.append(self._finish(ctx.pending))
         ctx.pending = found
+        ctx.chain_end = line_no
 
     def _absorb(self, found: Found, line_no: int) -> Found:
         """A body after a status line: one error, with the status and its headers."""
         ctx = self._ctx
-        pending, ctx.pending = ctx.pending, None
-        if pending is not None and found.status is None:
+        pending = ctx.pending
+        if pending is None or line_no > ctx.chain_end + 1:
+            return found                # not the body of that response: it stays pending
+        ctx.pending = None
+        if found.status is None:
             found = replace(found, status=pending.status, waf=pending.waf)
+        if found.product is None and pending.product is not None:
+            found = replace(found, product=pending.product, product_from=pending.product_from)
         return found
 
     def _finish(self, found: Found) -> Found:
@@ -215,10 +234,16 @@ class Reader:
         near = {k: v for k, (at, v) in ctx.headers.items()
                 if abs(found.line - at) <= self.window}
         ctx.headers.clear()
-        found = replace(found, headers=tuple(sorted(near.items())))
+        return self._product(replace(found, headers=tuple(sorted(near.items()))))
+
+    def _product(self, found: Found) -> Found:
+        """The product named on or just before the error's line; a request's host and
+        path belong to the one error that answers it."""
+        ctx = self._ctx
         if found.product is None and ctx.product and \
                 abs(found.line - ctx.product[0]) <= self.window:
             found = replace(found, product=ctx.product[1], product_from=ctx.product[2])
+        ctx.product = None
         return found
 
 
@@ -240,10 +265,17 @@ def reportable(found: Found) -> bool:
         or (found.code is None and found.message is not None)
 
 
+_HINT_WORDS = ("api", "binance", "utures", "ortfolio", "ption", "pot")
+
+
 def product_hint(text: str) -> tuple[Product, str] | None:
-    """The product a piece of text points at, and what in it says so."""
-    for rx, product, what in _PRODUCT_HINTS:
-        if rx.search(text):
+    """The product a piece of text points at, and what in it says so (the most
+    specific hint wins: a path over a host over a client class)."""
+    if not any(w in text for w in _HINT_WORDS):
+        return None
+    low = text.lower()
+    for gate, rx, product, what in _PRODUCT_HINTS:
+        if gate in low and rx.search(text):
             return product, what
     return None
 
@@ -271,6 +303,7 @@ def _codes(text: str) -> list[tuple[int | None, str | None, str, int | None]]:
     if "] -" in text:
         _formats(text, _FORMATS[5:], hits)
     hits.sort()
+    del hits[_MAX_PER_LINE:]
     out = []
     end = -1
     for start, stop, code, msg, form, status in hits:
@@ -301,7 +334,12 @@ def _formats(text: str, formats, hits: list) -> None:
                          _msg(groups.get("msg")), form, status))
 
 
+_STATUS_WORDS = ("HTTP", "tatus", "<Response", "(4", "(5", " 4", " 5", "<H1>")
+
+
 def _status(text: str) -> int | None:
+    if not any(w in text for w in _STATUS_WORDS):
+        return None
     m = _STATUS.search(text)
     if not m:
         return None
@@ -316,7 +354,12 @@ def _status_form(text: str) -> str:
     return "status"
 
 
+_WAF_WORDS = ("atisfied", "403 ERROR", "loudfront", "loudFront", "ccess Denied", "ccess denied")
+
+
 def _is_waf(text: str) -> bool:
+    if not any(w in text for w in _WAF_WORDS):
+        return False
     low = text[:4096].lower()
     return ("request could not be satisfied" in low or "<h1>403 error</h1>" in low
             or "access denied" in low and "<html" in low or "cloudfront" in low)
@@ -331,12 +374,16 @@ def _int(value: str | None) -> int | None:
         return None
 
 
+_REPR_END = re.compile(r"""['"]\)+$""")   # the end of Error('...') around a message
+_MAX_PER_LINE = 64
+
+
 def _msg(value: str | None) -> str | None:
     if value is None:
         return None
     # Undo one level of JSON/Python escaping and trailing punctuation of a log line.
     value = value.replace('\\\\"', '"').replace('\\"', '"').replace("\\'", "'")
-    value = value.strip().rstrip("'\"")
+    value = _REPR_END.sub("", value.strip()).rstrip("'\"")
     if len(value) > _CLIP:
         value = value[:_CLIP] + "…"
     return value or None

@@ -26,12 +26,21 @@ CHUNK = 4 * 1024 * 1024
 MAX_ROWS = 5000          # distinct rows kept; the rest are counted as "other"
 _SNIPPET = 300
 
-# Literal markers: a line with none of them cannot hold an error the extractor
-# knows. bytes.find runs at memory speed, so ordinary lines cost almost nothing.
-MARKERS = (b"code", b"(-", b", -", b"] -", b", None, ", b"<Response [", b"HTTP", b"tatus",
-           b" 403 ", b" 418 ", b" 429 ", b" 451 ", b"<H1>", b"satisfied", b"binance ",
-           b"binanceusdm ", b"binancecoinm ", b"Retry-After", b"retry-after", b"x-mbx-",
-           b"X-MBX-", b"> GET ", b"> POST ", b"> PUT ", b"> DELETE ", b"> Host:", b"> host:")
+# The prefilter: a line that none of these match cannot hold an error the extractor
+# knows. Each starts with a literal, so the regex engine skips through ordinary
+# text at memory speed and ordinary lines cost almost nothing.
+_PASSES = (
+    re.compile(rb"-[1-9]\d{3}"),                         # every Binance code: -1000..-99999
+    re.compile(rb"4(?:03|18|29|51)(?![0-9])"),           # statuses that come without a code
+    re.compile(rb"50[0-4](?![0-9])"),
+    re.compile(rb"binance(?:usdm|coinm)? [A-Z]"),        # ccxt messages without their code
+)
+_STATUS_PASSES = frozenset(_PASSES[1:3])
+_BEFORE_STATUS = frozenset(b" [(>:=\"'")
+# curl -v prefixes: a transcript's request, status and header lines around an error
+# are read with it, so the body gets its status, headers and host.
+_CURL = (b"< ", b"> ", b"* ", b"{ [", b"<\r", b">\r", b"<\n", b">\n")
+_CURL_SPAN = 80
 
 
 class NoSuchFile(BadInput):
@@ -212,17 +221,18 @@ def _chunks(stream: IO[bytes]) -> Iterator[tuple[bytes, int]]:
 
 
 def _candidates(chunk: bytes, base: int) -> Iterator[tuple[int, bytes]]:
-    """(line number, line) for each line holding a marker, in order."""
+    """(line number, line) for each line the prefilter lets through, in order."""
     starts: set[int] = set()
-    for marker in MARKERS:
-        pos = chunk.find(marker)
-        while pos >= 0:
-            start = chunk.rfind(b"\n", 0, pos) + 1
-            starts.add(start)
-            end = chunk.find(b"\n", pos)
-            if end < 0:
-                break
-            pos = chunk.find(marker, end)
+    for rx in _PASSES:
+        status = rx in _STATUS_PASSES
+        for m in rx.finditer(chunk):
+            p = m.start()
+            if status and (p == 0 or chunk[p - 1] not in _BEFORE_STATUS):
+                continue
+            start = chunk.rfind(b"\n", 0, p) + 1
+            if start not in starts:
+                starts.add(start)
+                _curl_context(chunk, start, starts)
     line_no = base
     prev = 0
     for start in sorted(starts):
@@ -230,6 +240,28 @@ def _candidates(chunk: bytes, base: int) -> Iterator[tuple[int, bytes]]:
         prev = start
         end = chunk.find(b"\n", start)
         yield line_no + 1, chunk[start:end if end >= 0 else len(chunk)]
+
+
+def _curl_context(chunk: bytes, start: int, starts: set[int]) -> None:
+    """Add the curl -v lines just before and after a candidate line."""
+    at = start
+    for _ in range(_CURL_SPAN):                     # backwards
+        if at == 0:
+            break
+        prev = chunk.rfind(b"\n", 0, at - 1) + 1
+        if not chunk.startswith(_CURL, prev):
+            break
+        starts.add(prev)
+        at = prev
+    at = start
+    if not chunk.startswith(_CURL, at):
+        return
+    for _ in range(_CURL_SPAN):                     # forwards, from a status line
+        nxt = chunk.find(b"\n", at) + 1
+        if nxt <= 0 or nxt >= len(chunk) or not chunk.startswith(_CURL, nxt):
+            break
+        starts.add(nxt)
+        at = nxt
 
 
 def _hit(catalog: Catalog, name: str, found: extract.Found, line: bytes) -> Hit | None:
@@ -241,11 +273,25 @@ def _hit(catalog: Catalog, name: str, found: extract.Found, line: bytes) -> Hit 
             return None
     message = mask.mask(found.message) if found.message else None
     text = line.decode("utf-8", errors="replace")
-    return Hit(name, found, message, variant(message), timestamp(text),
+    return Hit(name, found, message, _variant(catalog, message), timestamp(text),
                mask.mask(text[:_SNIPPET * 4])[:_SNIPPET])
 
 
 _DOCUMENTED: dict[str, bool] = {}
+_TEMPLATES: dict[str, str] = {}
+
+
+def _variant(catalog: Catalog, message: str | None) -> str | None:
+    """The documented template a message fills in, else the message with values as #."""
+    v = variant(message)
+    if v is None:
+        return None
+    if v not in _TEMPLATES:
+        if len(_TEMPLATES) > 10000:
+            _TEMPLATES.clear()
+        matches = catalog.match_message(message)
+        _TEMPLATES[v] = matches[0].template if matches else v
+    return _TEMPLATES[v]
 
 
 def _documented(catalog: Catalog, message: str) -> bool:
