@@ -114,7 +114,8 @@ class Counter:
         tally.count += 1
         t = hit.time
         if t is None:
-            tally.last = hit
+            if tally.last_t is None:     # an untimed line never hides a timed one
+                tally.last = hit
             return
         if tally.first_t is None or t < tally.first_t:
             tally.first, tally.first_t = hit, t

@@ -10,13 +10,14 @@ _binance_doctor() {
   esac
   path=""
   for w in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
-    case " codes completion explain " in *" $w "*) path="${path:+$path }$w" ;; esac
+    case " codes completion explain scan " in *" $w "*) path="${path:+$path }$w" ;; esac
   done
   case "$path" in
-    "") COMPREPLY=( $(compgen -W "codes completion explain --debug --version --help" -- "$cur") ); ;;
+    "") COMPREPLY=( $(compgen -W "codes completion explain scan --debug --version --help" -- "$cur") ); ;;
     "codes") COMPREPLY=( $(compgen -W "--product -p --search -s --kind --json --help" -- "$cur") ); ;;
     "completion") COMPREPLY=( $(compgen -W "--help" -- "$cur") ); ;;
     "explain") COMPREPLY=( $(compgen -W "--product -p --json --help" -- "$cur") ); ;;
+    "scan") COMPREPLY=( $(compgen -W "--json --jsonl --help" -- "$cur") ); COMPREPLY+=( $(compgen -f -- "$cur") ); ;;
   esac
 }
 complete -o default -F _binance_doctor binance-doctor
