@@ -241,6 +241,10 @@ def scan_command(
             read, n = core.scan(cat, name, stream, counter, on_hit, _progress(name, stream))
             size += read
             lines += n
+    except BrokenPipeError:
+        # `scan --jsonl | head`: the reader has all it wants; stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return
     finally:
         for name, stream in streams:
             if name != "-":

@@ -186,6 +186,8 @@ def scan(catalog: Catalog, name: str, stream: IO[bytes], counter: Counter,
             if on_progress:
                 on_progress(total)
         emit(reader.close(), {})
+    except BrokenPipeError:
+        raise                        # the reader of our output went away, not the input
     except (OSError, EOFError, gzip.BadGzipFile) as e:
         raise BadInput(f"{name}: cannot be read to the end ({e})",
                        hint="a truncated .gz or a failing disk") from None
