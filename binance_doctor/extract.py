@@ -34,7 +34,7 @@ _MSG_FIRST = re.compile(
     r"(?<![\w-])" + _Q + r"msg" + _Q + r"\s*:\s*" + _VALUE
     + r"\s*,\s*" + _Q + r"code" + _Q + r"\s*:\s*" + _CODE)
 
-_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
+_FORMATS: dict[str, re.Pattern[str]] = dict((
     # python-binance: APIError(code=-1021): msg / BinanceOrderException(code=-1013): msg
     ("python-binance", re.compile(
         r"(?:APIError|BinanceOrderException)\(code=(?P<code>-?\d{1,6})\):\s*(?P<msg>.*)")),
@@ -42,7 +42,8 @@ _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("go-binance", re.compile(r"<APIError> code=(?P<code>-?\d{1,6}), msg=(?P<msg>.*)")),
     # binance-connector (python) ClientError: (400, -1021, 'msg', {headers}, data)
     ("binance-connector", re.compile(
-        r"\((?P<status>\d{3}), (?P<code>-?\d{1,6}|None), (?P<vq>['\"])(?P<msg>.{0,2000}?)(?P=vq), \{")),
+        r"\((?P<status>\d{3}), (?P<code>-?\d{1,6}|None), (?P<vq>['\"])(?P<msg>.{0,2000}?)"
+        r"(?P=vq), \{")),
     # binance_common (binance-sdk-*) errors: BadRequestError: (-1021, 'msg')
     ("binance-sdk", re.compile(
         r"(?:(?P<cls>\w+Error)(?:: )?)?\((?P<code>-\d{4,5}), (?P<vq>['\"])(?P<msg>.{0,2000}?)"
@@ -54,7 +55,12 @@ _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"{2,60}?)(?:['\"]\)?)?$")),
     # Binance.Net / CryptoExchange.Net: [ServerError] -1021: msg
     ("binance.net", re.compile(r"\[(?:\w*Error)(?:\.\w+)?\] (?P<code>-\d{1,6}): (?P<msg>.*)")),
-)
+))
+# Which formats are worth trying on a line, by a substring each needs.
+_NEEDS = (("code", ("python-binance", "go-binance")),
+          ("(", ("binance-connector", "binance-sdk")),
+          ("binance", ("ccxt-message",)),
+          ("] -", ("binance.net",)))
 
 # Statuses that are errors worth reporting even with no JSON body.
 _ALONE = frozenset({403, 408, 418, 429, 451}) | frozenset(range(500, 600))
@@ -294,14 +300,9 @@ def _codes(text: str) -> list[tuple[int | None, str | None, str, int | None]]:
             for m in rx.finditer(text):
                 hits.append((m.start(), m.end(), _int(m.group("code")), _msg(m.group("msg")),
                              "json", None))
-        if "code=" in text or "code: " in text:
-            _formats(text, _FORMATS[:2], hits)
-    if ", " in text and "(" in text:
-        _formats(text, _FORMATS[2:4], hits)
-    if "binance" in text:
-        _formats(text, _FORMATS[4:5], hits)
-    if "] -" in text:
-        _formats(text, _FORMATS[5:], hits)
+    for needed, forms in _NEEDS:
+        if needed in text:
+            _formats(text, forms, hits)
     hits.sort()
     del hits[_MAX_PER_LINE:]
     out = []
@@ -322,9 +323,9 @@ def _codes(text: str) -> list[tuple[int | None, str | None, str, int | None]]:
     return out
 
 
-def _formats(text: str, formats, hits: list) -> None:
-    for form, rx in formats:
-        for m in rx.finditer(text):
+def _formats(text: str, forms: tuple[str, ...], hits: list) -> None:
+    for form in forms:
+        for m in _FORMATS[form].finditer(text):
             groups = m.groupdict()
             status = _int(groups.get("status"))
             cls = groups.get("cls")
