@@ -36,6 +36,8 @@ EPILOG_EXPLAIN = """Examples:
   binance-doctor explain 418
 
   echo '{"code":-1021,"msg":"..."}' | binance-doctor explain
+
+  python bot.py 2>&1 | tail -50 | binance-doctor explain -   (a traceback or log lines)
 """
 
 app = typer.Typer(
@@ -123,11 +125,36 @@ def explain(
     text = " ".join(words)
     if not words or text == "-":
         text = read_stdin()
+        if not _bare(text):
+            # Pasted tracebacks, log lines and transcripts: find every error in them.
+            pasted = diagnosis.explain_pasted(catalog.load(), text, _product(product),
+                                              now=time.time())
+            if pasted:
+                if as_json:
+                    render.write_json("explain", report.pasted_json(pasted))
+                else:
+                    render.write(report.pasted_blocks(pasted))
+                return
     result = diagnosis.explain_text(catalog.load(), text, _product(product), now=time.time())
     if as_json:
         render.write_json("explain", report.diagnosis_json(result))
     else:
         render.write(report.diagnosis_blocks(result))
+
+
+def _bare(text: str) -> bool:
+    """A lone code or a lone JSON error body: explained exactly as before extraction."""
+    text = text.strip()
+    if text.lstrip("+-").isdigit():
+        return True
+    if text.startswith("{") and text.endswith("}"):
+        import json
+
+        try:
+            return isinstance(json.loads(text), dict)
+        except ValueError:
+            return False
+    return False
 
 
 @app.command(epilog="Examples:\n\n  binance-doctor codes --product spot\n\n"
@@ -512,6 +539,84 @@ def check_key(
     else:
         render.write(keycheck.blocks(report))
     raise typer.Exit(int(report.exit_code))
+@app.command(
+    "scan",
+    epilog="Examples:\n\n  binance-doctor scan bot.log\n\n"
+           "  binance-doctor scan logs/*.log.gz --json\n\n"
+           "  journalctl -u bot | binance-doctor scan -\n\n"
+           "  binance-doctor scan bot.log --jsonl | jq -c 'select(.code == -1021)'\n")
+def scan_command(
+    files: List[str] = typer.Argument(..., metavar="FILE...|-",
+                                      help="Log files (plain or .gz), or - for stdin."),
+    as_json: bool = JsonOption,
+    as_jsonl: bool = typer.Option(False, "--jsonl",
+                                  help="One JSON record per error found, with file and line."),
+) -> None:
+    """Count the Binance errors in logs of any size: by product, code and message."""
+    import json
+
+    from binance_doctor import catalog, render, report
+    from binance_doctor import scan as core
+    from binance_doctor.failure import NoErrorFound
+
+    cat = catalog.load()
+    counter = core.Counter(cat)
+    on_hit = None
+    if as_jsonl:
+        def on_hit(hit) -> None:
+            sys.stdout.write(json.dumps({"schema": render.JSON_SCHEMA, **report.hit_json(hit)},
+                                        ensure_ascii=False) + "\n")
+    streams = [(name, core.open_input(name, sys.stdin.buffer if name == "-" else None))
+               for name in files]
+    size = lines = 0
+    try:
+        for name, stream in streams:
+            read, n = core.scan(cat, name, stream, counter, on_hit, _progress(name, stream))
+            size += read
+            lines += n
+    except BrokenPipeError:
+        # `scan --jsonl | head`: the reader has all it wants; stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return
+    finally:
+        for name, stream in streams:
+            if name != "-":
+                stream.close()
+        if sys.stderr.isatty():
+            sys.stderr.write("\r\033[K")
+    summary = counter.summary(tuple(files), size, lines)
+    if not summary.errors:
+        raise NoErrorFound(f"no Binance error found in {lines} lines of {', '.join(files)}",
+                           hint="scan looks for error JSON, client exceptions and 4xx/5xx "
+                                "responses; see `binance-doctor explain --help`")
+    if as_jsonl:
+        return
+    if as_json:
+        render.write_json("scan", report.scan_json(summary))
+    else:
+        render.write(report.scan_blocks(summary))
+
+
+def _progress(name: str, stream):
+    """Percent read on stderr, for big files and only on a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    try:
+        total = os.fstat(stream.fileno()).st_size
+    except (OSError, AttributeError, ValueError):
+        total = 0
+    if total < 64 * 1024 * 1024:
+        return None
+    shown = [0.0]
+
+    def report_progress(done: int) -> None:
+        now = time.monotonic()
+        if now - shown[0] >= 0.5:
+            shown[0] = now
+            pct = min(100, done * 100 // total)   # .gz: compressed size, so it can pass 100
+            sys.stderr.write(f"\rscanning {name}: {pct}% ({done // 1_000_000} MB)")
+            sys.stderr.flush()
+    return report_progress
 
 
 # -- commands added by later features go above this line, one block each --

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from binance_doctor.catalog import Catalog, Entry, Explanation, Kind, MessageMatch
 from binance_doctor.failure import BadInput, NotFound
 from binance_doctor.product import Product
+
+if TYPE_CHECKING:   # extract compiles many regexes; only pasted text needs them
+    from binance_doctor.extract import Found
 
 
 @dataclass(frozen=True)
@@ -286,3 +290,73 @@ def _unknown_message(catalog: Catalog, message: str, product: Product | None) ->
         "try the numeric code, or `binance-doctor codes --search WORD`")
     short = message if len(message) <= 80 else message[:77] + "..."
     return NotFound(f"no documented Binance error matches {short!r}{scope}", hint=hint)
+
+
+@dataclass(frozen=True)
+class Pasted:
+    """One error found in pasted text, and what it means (or why it is not known)."""
+
+    found: Found
+    count: int                         # times the same error appears in the text
+    diagnosis: Diagnosis | None
+    problem: str | None = None         # e.g. the code is not in the catalog
+
+
+def explain_pasted(catalog: Catalog, text: str, product: Product | None = None,
+                   now: float | None = None) -> tuple[Pasted, ...]:
+    """Every distinct Binance error in pasted text, in order, each explained.
+
+    The product the text points at narrows each lookup unless `product` is
+    given; when that product does not document the code, every meaning is
+    shown. Repeats of one error (a traceback and the log line after it) are
+    explained once.
+    """
+    from binance_doctor.extract import find_all
+    from binance_doctor.mask import mask
+
+    distinct: dict[tuple, list] = {}
+    for f in find_all(text):
+        if f.message:
+            f = replace(f, message=mask(f.message))
+        key = (f.code, f.message if f.code is None else _first_line(f.message), f.product)
+        if key in distinct:
+            kept = distinct[key]
+            kept[1] += 1
+            if kept[0].status is None and f.status is not None or len(f.headers) > len(
+                    kept[0].headers):
+                kept[0] = replace(kept[0], status=kept[0].status or f.status,
+                                  headers=f.headers or kept[0].headers, waf=kept[0].waf or f.waf)
+            continue
+        distinct[key] = [f, 1]
+    out = []
+    for f, count in distinct.values():
+        try:
+            out.append(Pasted(f, count, explain_found(catalog, f, product, now)))
+        except (NotFound, BadInput) as e:
+            if f.code is None and f.status is None:
+                continue           # a message-only find that Binance does not document
+            out.append(Pasted(f, count, None, e.message))
+    return tuple(out)
+
+
+def explain_found(catalog: Catalog, found: Found, product: Product | None = None,
+                  now: float | None = None) -> Diagnosis:
+    """One extracted error: by code (refined by its message), else status, else message."""
+    chosen = product or found.product
+    if found.code is not None:
+        try:
+            result = explain_code(catalog, found.code, chosen, found.message, now)
+        except NotFound:
+            if product is not None or chosen is None:
+                raise
+            result = explain_code(catalog, found.code, None, found.message, now)
+        return replace(result, status=str(found.status) if found.status else None)
+    if found.status is not None and catalog.by_status(found.status):
+        return explain_status(catalog, str(found.status), chosen)
+    if found.message:
+        return explain_message(catalog, found.message, chosen, now)
+    raise NotFound(f"HTTP {found.status} is not in the catalog")
+
+
+def _first_line(message: str | None) -> str | None:
+    return message.splitlines()[0] if message else None

@@ -32,6 +32,7 @@ class ExitCode(IntEnum):
     KEY_PROBLEM = 21      # check-key found a problem with the key
     SIGNATURE_MISMATCH = 22  # the sent signature is not the one the key produces
     SECRET_MISSING = 23   # no secret or private key could be read
+    NO_SUCH_FILE = 24     # a file given to scan does not exist or cannot be opened
 
 
 class DoctorError(Exception):

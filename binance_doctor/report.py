@@ -6,9 +6,16 @@ add fields freely, but never rename or remove one without bumping it.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
 from binance_doctor.catalog import Entry, Explanation, Kind, RetryPolicy
-from binance_doctor.diagnosis import Diagnosis, Finding
+from binance_doctor.diagnosis import Diagnosis, Finding, Pasted
 from binance_doctor.document import Block, Field, Items, Section, Table, Text, Tone
+
+if TYPE_CHECKING:   # scan pulls in the extractor's regexes; explain must start fast
+    from binance_doctor.extract import Found
+    from binance_doctor.scan import Hit, Row, Summary
 
 _RETRY_TONE = {RetryPolicy.CHECK_FIRST: Tone.BAD, RetryPolicy.FIX_FIRST: Tone.WARN,
                RetryPolicy.WAIT: Tone.WARN, RetryPolicy.NOW: Tone.OK}
@@ -132,3 +139,126 @@ def codes_blocks(entries: list[Entry]) -> list[Block]:
                  for e in entries)
     return [Table(("Product", "Code", "Name", "Category", "Message"), rows),
             Text(f"{len(entries)} entries")]
+
+
+# -- errors found in pasted text (explain on stdin) ----------------------------
+
+def _found_blocks(p: Pasted) -> list[Block]:
+    f = p.found
+    where = f"line {f.line}, {f.form} format"
+    if p.count > 1:
+        where += f", seen {p.count} times"
+    blocks: list[Block] = [Field("Found", where)]
+    if f.status is not None:
+        blocks.append(Field("HTTP status", str(f.status)))
+    if f.product is not None:
+        blocks.append(Field("Product", f"{f.product.label} (from {f.product_from})"))
+    else:
+        blocks.append(Field("Product", "not named in the text: every meaning is shown"))
+    if f.waf:
+        blocks.append(Field("Blocked by", "an HTML page from a WAF or CDN in front of "
+                                          "Binance, not Binance's own JSON", Tone.WARN))
+    for name, value in f.headers:
+        shown = f"{value} s" if name == "retry-after" else value
+        blocks.append(Field(_header_label(name), shown, Tone.INFO))
+    return blocks
+
+
+def _header_label(name: str) -> str:
+    return "Retry-After" if name == "retry-after" else name.upper()
+
+
+def pasted_blocks(pasted: tuple[Pasted, ...]) -> list[Block]:
+    blocks: list[Block] = []
+    if len(pasted) > 1:
+        blocks.append(Text(f"{len(pasted)} Binance errors found in the text; each is "
+                           "explained below, in order.", Tone.INFO))
+    for p in pasted:
+        blocks.extend(_found_blocks(p))
+        if p.diagnosis is None:
+            code = p.found.code if p.found.code is not None else p.found.status
+            blocks.append(Section(str(code), (Text(p.problem or "not in the catalog",
+                                                   Tone.WARN),), tone=Tone.WARN))
+        else:
+            blocks.extend(diagnosis_blocks(p.diagnosis))
+        blocks.append(Text(""))
+    return blocks[:-1]
+
+
+def found_json(f: Found) -> dict:
+    return {"line": f.line, "code": f.code, "message": f.message, "status": f.status,
+            "product": f.product.value if f.product else None,
+            "product_from": f.product_from, "format": f.form, "waf": f.waf,
+            "headers": dict(f.headers)}
+
+
+def pasted_json(pasted: tuple[Pasted, ...]) -> dict:
+    first = next((p.diagnosis for p in pasted if p.diagnosis is not None), None)
+    out = diagnosis_json(first) if first is not None else {}
+    out["errors"] = [{"found": found_json(p.found), "count": p.count,
+                      "diagnosis": diagnosis_json(p.diagnosis) if p.diagnosis else None,
+                      "problem": p.problem} for p in pasted]
+    return out
+
+
+# -- scan ------------------------------------------------------------------------
+
+def when(hit: Hit) -> str:
+    """How a hit's time is shown: its timestamp in UTC, else file:line."""
+    if hit.time is None:
+        return f"{hit.file}:{hit.found.line}"
+    return datetime.fromtimestamp(hit.time, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _row_code(row: Row) -> str:
+    if row.code is not None:
+        return str(row.code)
+    if row.status is not None:
+        return f"HTTP {row.status}"
+    return "-"
+
+
+def scan_blocks(summary: Summary) -> list[Block]:
+    rows = tuple((str(r.count), r.product.value if r.product else "?", _row_code(r),
+                  _clip(r.variant or r.name or "", 60), when(r.first), when(r.last),
+                  r.fix or "not in the catalog")
+                 for r in summary.rows)
+    files = ", ".join(summary.files)
+    blocks: list[Block] = [
+        Table(("Count", "Product", "Code", "Message", "First seen", "Last seen", "Fix"), rows),
+        Text(f"{summary.errors} Binance errors, {len(summary.rows)} kinds, in "
+             f"{summary.lines} lines ({summary.bytes / 1e6:.1f} MB) of {files}"),
+    ]
+    if any(r.product is None for r in summary.rows):
+        blocks.append(Text("Product ? : the log does not say which API it came from; "
+                           "`binance-doctor explain CODE` shows every meaning."))
+    if summary.other:
+        blocks.append(Text(f"{summary.other} more errors of other kinds were not tabulated.",
+                           Tone.WARN))
+    return blocks
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def hit_json(hit: Hit) -> dict:
+    f = hit.found
+    return {"file": hit.file, "line": f.line, "time": when(hit) if hit.time else None,
+            "product": f.product.value if f.product else None,
+            "product_from": f.product_from, "code": f.code, "status": f.status,
+            "message": hit.message, "variant": hit.variant, "format": f.form,
+            "headers": dict(f.headers), "text": hit.text}
+
+
+def scan_json(summary: Summary) -> dict:
+    return {
+        "files": list(summary.files), "bytes": summary.bytes, "lines": summary.lines,
+        "errors": summary.errors, "other": summary.other,
+        "rows": [{"count": r.count, "product": r.product.value if r.product else None,
+                  "code": r.code, "status": r.status, "name": r.name, "variant": r.variant,
+                  "fix": r.fix, "first_seen": when(r.first), "last_seen": when(r.last),
+                  "first": {"file": r.first.file, "line": r.first.found.line},
+                  "last": {"file": r.last.file, "line": r.last.found.line}}
+                 for r in summary.rows],
+    }

@@ -5,6 +5,7 @@ complete -c binance-doctor -n '__fish_use_subcommand' -a clock -d 'Measure your 
 complete -c binance-doctor -n '__fish_use_subcommand' -a codes -d 'List the catalog: every documented error, per product.'
 complete -c binance-doctor -n '__fish_use_subcommand' -a completion -d 'Print the shell completion script for bash, zsh or fish.'
 complete -c binance-doctor -n '__fish_use_subcommand' -a explain -d 'Explain a Binance error code, message or error JSON: cause, fix and retry advice.'
+complete -c binance-doctor -n '__fish_use_subcommand' -a scan -d 'Count the Binance errors in logs of any size: by product, code and message.'
 complete -c binance-doctor -n '__fish_use_subcommand' -a signature -d 'Re-derive request signatures: find why Binance said -1022 INVALID_SIGNATURE.'
 complete -c binance-doctor -n '__fish_use_subcommand' -l debug -d 'Show tracebacks for unexpected errors.'
 complete -c binance-doctor -n '__fish_use_subcommand' -l version -d 'Print the version and exit.'
@@ -36,6 +37,9 @@ complete -c binance-doctor -n 'true; and __fish_seen_subcommand_from codes' -l k
 complete -c binance-doctor -n 'true; and __fish_seen_subcommand_from codes' -l json -d 'Print the versioned JSON envelope instead.'
 complete -c binance-doctor -n 'true; and __fish_seen_subcommand_from explain' -l product -s p -x -a 'spot usdm coinm options papi sapi' -d 'spot, usdm, coinm, options, papi or sapi. Narrows a code to one product.'
 complete -c binance-doctor -n 'true; and __fish_seen_subcommand_from explain' -l json -d 'Print the versioned JSON envelope instead.'
+complete -c binance-doctor -n 'true; and __fish_seen_subcommand_from scan' -l json -d 'Print the versioned JSON envelope instead.'
+complete -c binance-doctor -n 'true; and __fish_seen_subcommand_from scan' -l jsonl -d 'One JSON record per error found, with file and line.'
+complete -c binance-doctor -n 'true; and __fish_seen_subcommand_from scan' -F
 complete -c binance-doctor -n 'true; and __fish_seen_subcommand_from signature' -a sign -d 'Print a requests canonical payload, its correct signature and a ready curl line.'
 complete -c binance-doctor -n 'true; and __fish_seen_subcommand_from signature' -a verify -d 'Diagnose a sent request: is its signature right, and if not, which mistake made it.'
 complete -c binance-doctor -n 'true; and __fish_seen_subcommand_from signature ; and __fish_seen_subcommand_from sign' -l query -s q -x -d 'The query string as sent (no ?).'
