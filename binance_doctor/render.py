@@ -70,15 +70,31 @@ def _mark(tone: Tone) -> str:
     return _TONE_MARK.get(tone, "")
 
 
+def _label_widths(blocks: list[Block]) -> list[int]:
+    """Per block, the label column of its run of consecutive fields (so runs align)."""
+    widths = [_LABEL_WIDTH] * len(blocks)
+    start = 0
+    while start < len(blocks):
+        end = start
+        while end < len(blocks) and isinstance(blocks[end], Field):
+            end += 1
+        if end > start:
+            width = max(_LABEL_WIDTH, max(len(b.label) + 2 for b in blocks[start:end]))
+            widths[start:end] = [width] * (end - start)
+        start = end + 1
+    return widths
+
+
 def _plain_into(blocks: list[Block], lines: list[str], indent: int) -> None:
     pad = " " * indent
-    for block in blocks:
+    widths = _label_widths(blocks)
+    for block, width in zip(blocks, widths):
         if isinstance(block, Heading):
             lines.append(pad + _mark(block.tone) + block.text)
         elif isinstance(block, Text):
             lines.append(pad + _mark(block.tone) + block.text)
         elif isinstance(block, Field):
-            label = (block.label + " ").ljust(_LABEL_WIDTH)
+            label = (block.label + " ").ljust(width)
             lines.append(f"{pad}{label}{_mark(block.tone)}{block.value}")
         elif isinstance(block, Items):
             lines.append(pad + block.label)
