@@ -138,6 +138,9 @@ class Found:
     form: str = "json"                      # which format it was recognised in
     headers: tuple[tuple[str, str], ...] = ()
     waf: bool = False                       # an HTML block page (WAF/CDN), not Binance's JSON
+    # Where the raw message sits in its line (before unescaping and clipping): lets a
+    # caller that has seen the same line shape before read the message of a new one.
+    message_at: tuple[int, int] | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> tuple:
@@ -183,6 +186,18 @@ class Reader:
         pending, self._ctx.pending = self._ctx.pending, None
         return [self._finish(pending)] if pending is not None else []
 
+    def idle(self, line_no: int) -> bool:
+        """True when nothing fed so far can change what `line_no` yields: no status
+        waits for its body, and no host or header seen is near enough to attach.
+        A line fed in this state yields what its text alone says; if the reader is
+        idle again on the next line, the line left nothing behind either."""
+        ctx = self._ctx
+        if ctx.pending is not None:
+            return False
+        if ctx.product is not None and line_no - ctx.product[0] <= self.window:
+            return False
+        return all(line_no - at > self.window for at, _ in ctx.headers.values())
+
     # -- one line ------------------------------------------------------------
 
     def _line(self, line_no: int, text: str, out: list[Found]) -> None:
@@ -200,8 +215,9 @@ class Reader:
         status = _status(text)
         waf = _is_waf(text)
         if codes:
-            for code, msg, form, own_status in codes:
-                found = Found(line_no, code, msg, own_status or status, form=form)
+            for code, msg, form, own_status, at in codes:
+                found = Found(line_no, code, msg, own_status or status, form=form,
+                              message_at=at)
                 out.append(self._finish(self._absorb(found, line_no)))
             return
         if status is None and waf:
@@ -292,22 +308,24 @@ def headers_of(text: str) -> dict[str, str]:
 
 # -- the formats ---------------------------------------------------------------
 
-def _codes(text: str) -> list[tuple[int | None, str | None, str, int | None]]:
-    """(code, msg, form, status) for each coded error on a line, left to right."""
-    hits: list[tuple[int, int, int | None, str | None, str, int | None]] = []
+def _codes(text: str) -> list[tuple[int | None, str | None, str, int | None,
+                                   tuple[int, int] | None]]:
+    """(code, msg, form, status, where msg is) for each coded error on a line, left
+    to right."""
+    hits: list[tuple] = []
     if "code" in text:
         for rx in (_CODE_FIRST, _MSG_FIRST):
             for m in rx.finditer(text):
                 hits.append((m.start(), m.end(), _int(m.group("code")), _msg(m.group("msg")),
-                             "json", None))
+                             "json", None, _span(m)))
     for needed, forms in _NEEDS:
         if needed in text:
             _formats(text, forms, hits)
-    hits.sort()
+    hits.sort(key=lambda h: h[:6])   # the span never decides the order
     del hits[_MAX_PER_LINE:]
     out = []
     end = -1
-    for start, stop, code, msg, form, status in hits:
+    for start, stop, code, msg, form, status, at in hits:
         if start < end:          # inside an error already taken (a body in a repr)
             continue
         end = stop
@@ -319,7 +337,7 @@ def _codes(text: str) -> list[tuple[int | None, str | None, str, int | None]]:
             code = None
         elif code > 0:
             continue
-        out.append((code, msg, form, status))
+        out.append((code, msg, form, status, at))
     return out
 
 
@@ -332,7 +350,16 @@ def _formats(text: str, forms: tuple[str, ...], hits: list) -> None:
             if status is None and cls:
                 status = _CLASS_STATUS.get(cls)
             hits.append((m.start(), m.end(), _int(groups.get("code")),
-                         _msg(groups.get("msg")), form, status))
+                         _msg(groups.get("msg")), form, status, _span(m)))
+
+
+def _span(m: re.Match[str]) -> tuple[int, int] | None:
+    return m.span("msg") if m.group("msg") is not None else None
+
+
+def message_at(text: str, at: tuple[int, int]) -> str | None:
+    """The message whose raw text sits at `at` in a line (see `Found.message_at`)."""
+    return _msg(text[at[0]:at[1]])
 
 
 _STATUS_WORDS = ("HTTP", "tatus", "<Response", "(4", "(5", " 4", " 5", "<H1>")

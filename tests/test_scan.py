@@ -119,3 +119,113 @@ def test_long_lines_and_chunk_boundaries(tmp_path, monkeypatch):
     run = run_cli("scan", "--jsonl", str(log))
     lines = [json.loads(x)["line"] for x in run.stdout.splitlines()]
     assert lines[0] == 4 and lines[-1] == 504 and len(lines) == 501
+
+
+# -- speed without a changed count: line shapes and two processes -------------------
+
+FIXTURE_LINES = [line for path in sorted((MULTI.parent).glob("**/*.*"))
+                 if path.suffix in (".txt", ".log")
+                 for line in path.read_text(encoding="utf-8").splitlines()]
+NOISE = [
+    "{ts} - freqtrade.worker - INFO - Bot heartbeat. PID={n}, version='2024.1'",
+    '203.0.113.{b} - - [15/Jan/2024:10:23:{s:02d} +0000] "GET /healthz HTTP/1.1" 200 {n}',
+    "{ts} DEBUG websocket: depthUpdate BTCUSDT lastUpdateId={n} order {n}/{b}",
+    "{ts} INFO  [worker-{b}] batch of {n} ticks in {b} ms",
+]
+
+
+def mixed_log(seed: int, bursts: int) -> str:
+    """Every fixture line, with other times, numbers and codes, between runs of noise."""
+    import random
+
+    rnd = random.Random(seed)
+
+    def digits(m) -> str:
+        run = m.group(0)
+        if rnd.random() < 0.5:
+            return run
+        return str(rnd.randrange(1, 10)) + "".join(str(rnd.randrange(10)) for _ in run[1:])
+
+    import re
+
+    out = []
+    for i in range(bursts):
+        s = i % 60
+        ts = rnd.choice([f"2024-01-15 10:{i % 60:02d}:{s:02d},{rnd.randrange(1000):03d}",
+                         f"2024-01-15T10:{i % 60:02d}:{s:02d}.{rnd.randrange(1000):03d}Z",
+                         "", f"[15/Jan/2024:10:{i % 60:02d}:{s:02d} +0000]"])
+        for _ in range(rnd.randrange(1, 12)):
+            line = rnd.choice(FIXTURE_LINES)
+            if rnd.random() < 0.5:
+                line = re.sub(r"\d+", digits, line)
+            out.append(f"{ts} {line}" if ts and rnd.random() < 0.7 else line)
+        for _ in range(rnd.randrange(0, 90)):
+            out.append(rnd.choice(NOISE).format(ts=ts or "2024-01-15 10:00:00,000",
+                                                n=rnd.randrange(10**7), b=rnd.randrange(256),
+                                                s=s))
+    return "\n".join(out) + "\n"
+
+
+def test_line_shapes_count_exactly_what_reading_every_line_counts(tmp_path, monkeypatch):
+    from binance_doctor import scan
+
+    calls = []
+    count = scan._Reader._count
+    monkeypatch.setattr(scan._Reader, "_count", lambda self, *a: calls.append(1) or
+                        count(self, *a))
+    log = tmp_path / "mixed.log"
+    log.write_text(mixed_log(1, 400) + MULTI.read_text(encoding="utf-8"))
+    shaped = run_cli("scan", "--json", str(log))
+    assert len(calls) > 100                        # lines of shapes seen before
+    monkeypatch.setattr(scan, "_SHAPE_MAX", -1)    # every line read in full
+    read = run_cli("scan", "--json", str(log))
+    assert shaped.code == read.code == 0
+    assert shaped.json() == read.json()
+    assert shaped.json()["result"]["errors"] > 500
+
+
+def _split_scan(tmp_path, monkeypatch, text: str) -> tuple[dict, dict]:
+    from binance_doctor import scan
+
+    log = tmp_path / "big.log"
+    log.write_text(text)
+    monkeypatch.setattr(scan, "CHUNK", 16 * 1024)
+    monkeypatch.setattr(scan, "SPLIT_FROM", 1 << 40)
+    one = run_cli("scan", "--json", str(log)).json()
+    monkeypatch.setattr(scan, "SPLIT_FROM", 0)
+    with log.open("rb") as f:
+        k, at = scan._half(str(log), f)
+    assert 0 < at < log.stat().st_size and text.encode()[at - 1] == ord("\n")
+    two = run_cli("scan", "--json", str(log)).json()
+    return one, two
+
+
+def test_two_processes_count_exactly_what_one_counts(tmp_path, monkeypatch):
+    one, two = _split_scan(tmp_path, monkeypatch, mixed_log(2, 300))
+    assert one["result"]["errors"] > 500
+    assert two == one
+
+
+def test_second_process_gives_up_and_the_first_reads_on(tmp_path, monkeypatch):
+    from binance_doctor import scan
+
+    monkeypatch.setattr(scan, "_LATE_ROWS", 0)     # too many kinds for it to say exactly
+    one, two = _split_scan(tmp_path, monkeypatch, mixed_log(3, 200))
+    assert two == one
+
+
+def test_stdin_gzip_and_jsonl_stay_in_one_process(tmp_path, monkeypatch):
+    from binance_doctor import scan
+
+    monkeypatch.setattr(scan, "SPLIT_FROM", 0)
+    monkeypatch.setattr(scan, "CHUNK", 16 * 1024)
+    log = tmp_path / "big.log"
+    log.write_text(mixed_log(4, 100))
+    with log.open("rb") as f:
+        assert scan._half("-", f) is None
+    gz = tmp_path / "big.log.gz"
+    gz.write_bytes(gzip.compress(log.read_bytes()))
+    with scan.open_input(str(gz)) as f:
+        assert scan._half(str(gz), f) is None
+    records = run_cli("scan", "--jsonl", str(log)).stdout.splitlines()
+    assert len(records) == run_cli("scan", "--json", str(log)).json()["result"]["errors"] > 100
