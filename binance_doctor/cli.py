@@ -144,7 +144,7 @@ def explain(
     text = " ".join(words)
     if not words or text == "-":
         text = read_stdin()
-        if not _bare(text):
+        if not diagnosis.is_bare(text):
             # Pasted tracebacks, log lines and transcripts: find every error in them.
             pasted = diagnosis.explain_pasted(catalog.load(), text, _product(product),
                                               now=time.time())
@@ -159,21 +159,6 @@ def explain(
         render.write_json("explain", report.diagnosis_json(result))
     else:
         render.write(report.diagnosis_blocks(result))
-
-
-def _bare(text: str) -> bool:
-    """A lone code or a lone JSON error body: explained exactly as before extraction."""
-    text = text.strip()
-    if text.lstrip("+-").isdigit():
-        return True
-    if text.startswith("{") and text.endswith("}"):
-        import json
-
-        try:
-            return isinstance(json.loads(text), dict)
-        except ValueError:
-            return False
-    return False
 
 
 @app.command(epilog="Examples:\n\n  binance-doctor codes --product spot\n\n"

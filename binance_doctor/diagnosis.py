@@ -173,6 +173,13 @@ def explain_status(catalog: Catalog, status: str, product: Product | None = None
     return Diagnosis(None, None, status, product, findings)
 
 
+def is_bare(text: str) -> bool:
+    """A lone code or a lone JSON object: explained as it is, without extraction."""
+    text = text.strip()
+    return bool(_INTEGER.fullmatch(text)) or (
+        text.startswith("{") and _parse_body(text) is not None)
+
+
 def _parse_body(text: str) -> dict | None:
     try:
         body = json.loads(text)
