@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from binance_doctor import signing
+from binance_doctor.mask import MASK   # one look for every masked value
 from binance_doctor.failure import BadInput, DoctorError, ExitCode
 
 ENV_API_KEY = "BINANCE_API_KEY"
 ENV_SECRET = "BINANCE_API_SECRET"
 ENV_PRIVATE_KEY = "BINANCE_PRIVATE_KEY_FILE"
 ENV_PASSPHRASE = "BINANCE_PRIVATE_KEY_PASSPHRASE"
-MASK = "********"
 _MAX_FILE = 1024 * 1024
 _QUOTES = "\"'"
 HISTORY_WARNING = ("the secret was given on the command line, so it is now in your shell "
