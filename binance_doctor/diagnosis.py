@@ -215,7 +215,7 @@ def facts(template: str, values: tuple[str, ...], message: str,
     found: list[Fact] = []
     named = set()
     if "banned until %s" in template and values and values[0].isdigit():
-        found.append(Fact("Ban ends", _ban_end(int(values[0]), now)))
+        found.append(Fact("Ban ends", ban_end(int(values[0]), now)))
         named.add(0)
     elif "request weight per %s" in template and len(values) == 2:
         found.append(Fact("Limit", f"{values[0]} request weight per {values[1]}"))
@@ -246,7 +246,8 @@ def _label_before(template: str, index: int) -> str:
     return " ".join(words[-2:]).capitalize() if words else "Value"
 
 
-def _ban_end(ms: int, now: float | None) -> str:
+def ban_end(ms: int, now: float | None) -> str:
+    """When a ban given in epoch ms ends, in local time, and how long is left."""
     from datetime import datetime, timezone   # only bans need it; keeps start-up lean
 
     end = datetime.fromtimestamp(ms / 1000, tz=timezone.utc).astimezone()

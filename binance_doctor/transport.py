@@ -125,7 +125,9 @@ def _ban_until(response: httpx.Response) -> str | None:
     match = _BAN_UNTIL.search(response.text[:2000])
     if not match:
         return None
-    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(int(match.group(1)) / 1000))
+    from binance_doctor.diagnosis import ban_end   # the one wording of a ban's end
+
+    return ban_end(int(match.group(1)), time.time())
 
 
 def status_failure(response: httpx.Response) -> NetworkFailure | None:
