@@ -129,7 +129,7 @@ class MessageMatch(NamedTuple):
     exact: bool   # the whole text matched; False when the text only starts with it
 
 
-_PLACEHOLDER = re.compile(r"%s|\{\d+\}")
+PLACEHOLDER = re.compile(r"%s|\{\d+\}")
 
 
 def _normalise(text: str) -> str:
@@ -139,7 +139,7 @@ def _normalise(text: str) -> str:
 @lru_cache(maxsize=None)
 def template_regex(template: str) -> re.Pattern[str]:
     """Regex for a message template; `%s` and `{0}` capture the values filled in."""
-    parts = _PLACEHOLDER.split(_normalise(template))
+    parts = PLACEHOLDER.split(_normalise(template))
     body = "(.+?)".join(re.escape(p) for p in parts)
     return re.compile(body, re.DOTALL)
 
@@ -284,7 +284,7 @@ _COMMON = frozenset("this that with your have does from for the not are was were
 
 def _could_match(template_norm: str, text_norm: str) -> bool:
     # Cheap pre-check so only plausible templates reach the regex engine.
-    head = _PLACEHOLDER.split(template_norm, 1)[0]
+    head = PLACEHOLDER.split(template_norm, 1)[0]
     return text_norm.startswith(head)
 
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from binance_doctor.catalog import Catalog, Entry, Explanation, Kind, MessageMatch
+from binance_doctor.catalog import PLACEHOLDER, Catalog, Entry, Explanation, Kind, MessageMatch
 from binance_doctor.failure import BadInput, NotFound
 from binance_doctor.product import Product
 
@@ -241,7 +241,7 @@ def facts(template: str, values: tuple[str, ...], message: str,
 
 def _label_before(template: str, index: int) -> str:
     """Name a template value by the words before its placeholder ("Parameter '%s'")."""
-    pieces = re.split(r"%s|\{\d+\}", template)
+    pieces = PLACEHOLDER.split(template)
     words = re.findall(r"[A-Za-z][A-Za-z0-9_]*", pieces[index])
     return " ".join(words[-2:]).capitalize() if words else "Value"
 
