@@ -383,16 +383,13 @@ Only read-only GET requests are sent; nothing is retried. Exit 0: no problem,
 
 
 def _check_key_products(values: Optional[List[str]]) -> tuple[str, ...]:
-    from binance_doctor.product import Product, parse_product
+    from binance_doctor.product import Product
 
     wanted = {Product.SPOT: "spot", Product.SAPI: "spot", Product.USDM: "usdm",
               Product.COINM: "coinm"}
     out: list[str] = []
     for word in (w for v in values or [] for w in v.split(",") if w.strip()):
-        try:
-            product = parse_product(word)
-        except ValueError as e:
-            raise typer.BadParameter(str(e), param_hint="--product") from None
+        product = _product(word)
         if product not in wanted:
             raise typer.BadParameter(f"check-key checks spot, usdm and coinm, not "
                                      f"{product.value}", param_hint="--product")
