@@ -21,7 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from binance_doctor import credential, keycheck, transport  # noqa: E402
+from binance_doctor import credential
+from binance_doctor.key import check as keycheck
+from binance_doctor.net import transport  # noqa: E402
 from fakeaccount import FakeAccounts, FakeKey  # noqa: E402
 from fakebinance import FakeBinance  # noqa: E402
 

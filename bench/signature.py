@@ -18,7 +18,9 @@ import statistics
 import time
 from urllib.parse import quote
 
-from binance_doctor import mistake, request, signing
+from binance_doctor.signature import mistake
+from binance_doctor.signature import request
+from binance_doctor.signature import signing
 
 SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
 API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
-from binance_doctor import signing
-from binance_doctor.mask import MASK   # one look for every masked value
+from binance_doctor.signature import signing
+from binance_doctor.output.mask import MASK   # one look for every masked value
 from binance_doctor.failure import BadInput, DoctorError, ExitCode
 
 ENV_API_KEY = "BINANCE_API_KEY"

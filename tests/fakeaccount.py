@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from binance_doctor import signing
+from binance_doctor.signature import signing
 from fakebinance import FakeBinance, Reply, Request, binance_error, reply_json
 
 KEY_FORMAT = re.compile(r"[A-Za-z0-9]{64}")

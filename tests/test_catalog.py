@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from binance_doctor import catalog as cat_mod
-from binance_doctor.catalog import Category, Kind, RetryPolicy
+from binance_doctor.errors import catalog as cat_mod
+from binance_doctor.errors.catalog import Category, Kind, RetryPolicy
 from binance_doctor.product import Product
 from support import PRODUCT_KEYS
 

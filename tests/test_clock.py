@@ -9,7 +9,9 @@ import socket
 import httpx
 import pytest
 
-from binance_doctor import clock, clockview, render
+from binance_doctor.clock import offset as clock
+from binance_doctor.clock import view as clockview
+from binance_doctor.output import render
 from binance_doctor.failure import ExitCode
 from fakebinance import FAILURE_KINDS, closed_port
 from support import run_cli
@@ -376,7 +378,7 @@ def test_golden_plain_screen():
 
 
 def test_spinner_only_on_a_terminal(monkeypatch):
-    from binance_doctor import cli
+    from binance_doctor.cli import root as cli
 
     class Tty(io.StringIO):
         def isatty(self) -> bool:

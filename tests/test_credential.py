@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from binance_doctor import credential, signing
+from binance_doctor import credential
+from binance_doctor.signature import signing
 from binance_doctor.failure import ExitCode
 from support import private_pem
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from binance_doctor.extract import find_all
+from binance_doctor.errors.extract import find_all
 from binance_doctor.failure import ExitCode
 from support import TESTS, run_cli
 

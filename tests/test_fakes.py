@@ -8,7 +8,8 @@ import httpx
 import ntplib
 import pytest
 
-from binance_doctor import clock, transport
+from binance_doctor.clock import offset as clock
+from binance_doctor.net import transport
 from binance_doctor.failure import ExitCode
 from fakebinance import FAILURE_KINDS, TIME_PATHS, Reply, closed_port
 

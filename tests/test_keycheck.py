@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from binance_doctor import keycheck
+from binance_doctor.key import check as keycheck
 from binance_doctor.failure import ExitCode
 from fakeaccount import FakeAccounts, FakeKey
 from fakebinance import FakeBinance
@@ -462,7 +462,9 @@ def test_rich_rendering_of_a_report(servers):
 
     from rich.console import Console
 
-    from binance_doctor import credential, render, transport
+    from binance_doctor import credential
+    from binance_doctor.output import render
+    from binance_doctor.net import transport
 
     mainnet, testnet = servers
     mainnet.keys[MAIN_KEY].restrictions["enableFutures"] = False

@@ -110,7 +110,7 @@ def test_missing_file_binary_file_and_no_error_have_distinct_exits(tmp_path):
 
 
 def test_long_lines_and_chunk_boundaries(tmp_path, monkeypatch):
-    from binance_doctor import scan
+    from binance_doctor.errors import scan
 
     monkeypatch.setattr(scan, "CHUNK", 1024)
     log = tmp_path / "long.log"
@@ -167,7 +167,7 @@ def mixed_log(seed: int, bursts: int) -> str:
 
 
 def test_line_shapes_count_exactly_what_reading_every_line_counts(tmp_path, monkeypatch):
-    from binance_doctor import scan
+    from binance_doctor.errors import scan
 
     calls = []
     count = scan._Reader._count
@@ -185,7 +185,7 @@ def test_line_shapes_count_exactly_what_reading_every_line_counts(tmp_path, monk
 
 
 def _split_scan(tmp_path, monkeypatch, text: str) -> tuple[dict, dict]:
-    from binance_doctor import scan
+    from binance_doctor.errors import scan
 
     log = tmp_path / "big.log"
     log.write_text(text)
@@ -207,7 +207,7 @@ def test_two_processes_count_exactly_what_one_counts(tmp_path, monkeypatch):
 
 
 def test_second_process_gives_up_and_the_first_reads_on(tmp_path, monkeypatch):
-    from binance_doctor import scan
+    from binance_doctor.errors import scan
 
     monkeypatch.setattr(scan, "_LATE_ROWS", 0)     # too many kinds for it to say exactly
     one, two = _split_scan(tmp_path, monkeypatch, mixed_log(3, 200))
@@ -215,7 +215,7 @@ def test_second_process_gives_up_and_the_first_reads_on(tmp_path, monkeypatch):
 
 
 def test_stdin_gzip_and_jsonl_stay_in_one_process(tmp_path, monkeypatch):
-    from binance_doctor import scan
+    from binance_doctor.errors import scan
 
     monkeypatch.setattr(scan, "SPLIT_FROM", 0)
     monkeypatch.setattr(scan, "CHUNK", 16 * 1024)

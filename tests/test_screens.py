@@ -15,7 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from binance_doctor import catalog, completion, diagnosis, render, report
+from binance_doctor.errors import catalog
+from binance_doctor.cli import completion
+from binance_doctor.errors import diagnosis
+from binance_doctor.output import render
+from binance_doctor.errors import view as report
 from binance_doctor.cli import app
 from binance_doctor.failure import ExitCode
 from support import TESTS, run_cli

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from binance_doctor import signing
+from binance_doctor.signature import signing
 from binance_doctor.failure import ExitCode
-from binance_doctor.mistake import Kind
+from binance_doctor.signature.mistake import Kind
 from support import private_pem, run_cli, signature_vectors
 from test_screens import check_golden
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from binance_doctor import signing
+from binance_doctor.signature import signing
 from binance_doctor.failure import ExitCode
 from support import private_pem, signature_vectors
 
@@ -96,7 +96,7 @@ def test_key_repr_never_shows_the_material():
 
 
 def test_hmac_signing_does_not_import_cryptography():
-    code = ("import sys; from binance_doctor import signing; "
+    code = ("import sys; from binance_doctor.signature import signing; "
             "signing.sign(signing.hmac_key('k'), 'a=1'); "
             "print('cryptography' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

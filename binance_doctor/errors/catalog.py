@@ -266,7 +266,7 @@ class Catalog:
 
     def undocumented(self, code: int) -> dict | None:
         """What ccxt's mapping says of a code Binance does not document, if anything."""
-        data = resources.files("binance_doctor").joinpath("data/unofficial.json").read_bytes()
+        data = resources.files("binance_doctor.errors").joinpath("data/unofficial.json").read_bytes()
         return json.loads(data)["codes"].get(str(code))
 
     def codes_near(self, code: int, limit: int = 6) -> list[int]:
@@ -330,5 +330,5 @@ def parse(raw: dict) -> Catalog:
 @lru_cache(maxsize=1)
 def load() -> Catalog:
     """The bundled catalog, read once per process from package data."""
-    data = resources.files("binance_doctor").joinpath("data/catalog.json").read_bytes()
+    data = resources.files("binance_doctor.errors").joinpath("data/catalog.json").read_bytes()
     return parse(json.loads(data))

@@ -26,10 +26,10 @@ from enum import Enum
 from typing import Callable, Iterator
 from urllib.parse import quote, unquote, unquote_plus
 
-from binance_doctor import signing
+from binance_doctor.signature import signing
 from binance_doctor.failure import BadInput
-from binance_doctor.request import SentRequest, curl_line
-from binance_doctor.signing import Algorithm, SigningKey, join_pairs, split_pairs
+from binance_doctor.signature.request import SentRequest, curl_line
+from binance_doctor.signature.signing import Algorithm, SigningKey, join_pairs, split_pairs
 
 _ORDER_ALL_UP_TO = 6            # every permutation up to this many parameters (720)
 _MOVES_UP_TO = 40               # single moves (n * (n - 1)) up to this many parameters

@@ -7,8 +7,8 @@ the CLI still passes every string through the credentials' redaction.
 
 from __future__ import annotations
 
-from binance_doctor.document import Block, Field, Heading, Items, Section, Table, Text, Tone
-from binance_doctor.mistake import Mistake, Signed, Verdict
+from binance_doctor.output.document import Block, Field, Heading, Items, Section, Table, Text, Tone
+from binance_doctor.signature.mistake import Mistake, Signed, Verdict
 
 CHECK_KEY = "binance-doctor check-key"
 UNEXPLAINED = ("No known mistake reproduces the sent signature. The secret most likely does "

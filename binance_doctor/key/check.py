@@ -35,11 +35,13 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
-from binance_doctor import clock as clocks
-from binance_doctor import credential, signing, transport
-from binance_doctor.document import Block, Field, Heading, Section, Table, Text, Tone
+from binance_doctor.clock import offset as clocks
+from binance_doctor import credential
+from binance_doctor.signature import signing
+from binance_doctor.net import transport
+from binance_doctor.output.document import Block, Field, Heading, Section, Table, Text, Tone
 from binance_doctor.failure import BadInput, DoctorError, ExitCode
-from binance_doctor.transport import NetworkFailure
+from binance_doctor.net.transport import NetworkFailure
 
 if TYPE_CHECKING:
     import httpx

@@ -6,9 +6,9 @@ fields freely, never rename or remove one.
 
 from __future__ import annotations
 
-from binance_doctor.clock import (AHEAD_LIMIT_MS, MAX_RECV_WINDOW, ClockReport, NtpSummary,
+from binance_doctor.clock.offset import (AHEAD_LIMIT_MS, MAX_RECV_WINDOW, ClockReport, NtpSummary,
                                   OffsetEstimate, Verdict, WindowCheck)
-from binance_doctor.document import Block, Field, Heading, Items, Section, Table, Text, Tone
+from binance_doctor.output.document import Block, Field, Heading, Items, Section, Table, Text, Tone
 
 _VERDICT_TONE = {Verdict.PASS: Tone.OK, Verdict.AT_RISK: Tone.WARN, Verdict.REJECTED: Tone.BAD}
 

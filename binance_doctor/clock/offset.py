@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Callable
 
-from binance_doctor import transport
+from binance_doctor.net import transport
 from binance_doctor.failure import ExitCode
-from binance_doctor.transport import NetworkFailure
+from binance_doctor.net.transport import NetworkFailure
 
 if TYPE_CHECKING:
     import httpx

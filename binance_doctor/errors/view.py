@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from binance_doctor.catalog import Entry, Explanation, Kind, RetryPolicy
-from binance_doctor.diagnosis import Diagnosis, Finding, Pasted
-from binance_doctor.document import Block, Field, Items, Section, Table, Text, Tone
+from binance_doctor.errors.catalog import Entry, Explanation, Kind, RetryPolicy
+from binance_doctor.errors.diagnosis import Diagnosis, Finding, Pasted
+from binance_doctor.output.document import Block, Field, Items, Section, Table, Text, Tone
 
 if TYPE_CHECKING:   # scan pulls in the extractor's regexes; explain must start fast
-    from binance_doctor.extract import Found
-    from binance_doctor.scan import Hit, Row, Summary
+    from binance_doctor.errors.extract import Found
+    from binance_doctor.errors.scan import Hit, Row, Summary
 
 _RETRY_TONE = {RetryPolicy.CHECK_FIRST: Tone.BAD, RetryPolicy.FIX_FIRST: Tone.WARN,
                RetryPolicy.WAIT: Tone.WARN, RetryPolicy.NOW: Tone.OK}

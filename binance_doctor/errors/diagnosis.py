@@ -14,12 +14,12 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from binance_doctor.catalog import PLACEHOLDER, Catalog, Entry, Explanation, Kind, MessageMatch
+from binance_doctor.errors.catalog import PLACEHOLDER, Catalog, Entry, Explanation, Kind, MessageMatch
 from binance_doctor.failure import BadInput, NotFound
 from binance_doctor.product import Product
 
 if TYPE_CHECKING:   # extract compiles many regexes; only pasted text needs them
-    from binance_doctor.extract import Found
+    from binance_doctor.errors.extract import Found
 
 
 @dataclass(frozen=True)
@@ -319,8 +319,8 @@ def explain_pasted(catalog: Catalog, text: str, product: Product | None = None,
     shown. Repeats of one error (a traceback and the log line after it) are
     explained once.
     """
-    from binance_doctor.extract import find_all
-    from binance_doctor.mask import mask
+    from binance_doctor.errors.extract import find_all
+    from binance_doctor.output.mask import mask
 
     distinct: dict[tuple, list] = {}
     for f in find_all(text):

@@ -24,8 +24,9 @@ from datetime import datetime, timedelta, timezone
 from operator import itemgetter
 from typing import IO, Callable, Iterable, Iterator, NamedTuple
 
-from binance_doctor import extract, mask
-from binance_doctor.catalog import Catalog
+from binance_doctor.errors import extract
+from binance_doctor.output import mask
+from binance_doctor.errors.catalog import Catalog
 from binance_doctor.failure import BadInput, ExitCode
 from binance_doctor.product import Product
 

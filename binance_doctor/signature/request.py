@@ -14,7 +14,7 @@ import shlex
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from binance_doctor import signing
+from binance_doctor.signature import signing
 from binance_doctor.failure import BadInput
 
 API_KEY_HEADER = "x-mbx-apikey"

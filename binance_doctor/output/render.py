@@ -15,7 +15,7 @@ import sys
 from typing import IO, Any, Iterable
 
 from binance_doctor import __version__
-from binance_doctor.document import Block, Field, Heading, Items, Section, Table, Text, Tone
+from binance_doctor.output.document import Block, Field, Heading, Items, Section, Table, Text, Tone
 
 JSON_SCHEMA = "binance-doctor/1"
 _LABEL_WIDTH = 14

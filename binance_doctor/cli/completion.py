@@ -1,4 +1,4 @@
-"""Shell completion scripts for bash, zsh and fish, generated from the CLI itself.
+"""`completion`: shell completion scripts for bash, zsh and fish, generated from the CLI itself.
 
 The scripts are static: they list the commands, options and option values
 the app has, so completing costs no Python start-up. `completions/` holds the
@@ -8,8 +8,12 @@ generated files; a test regenerates them and fails when they are stale.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 
+import typer
+
+from binance_doctor.cli.root import app
 from binance_doctor.product import Product
 
 SHELLS = ("bash", "zsh", "fish")
@@ -184,3 +188,17 @@ def _fish(cmds: list[Cmd]) -> str:
         if c.files and c.path:
             lines.append(f"complete -c {PROG} -n {cond} -F")
     return "\n".join(lines) + "\n"
+
+
+@app.command(epilog="Examples:\n\n  binance-doctor completion bash > "
+                    "~/.local/share/bash-completion/completions/binance-doctor\n\n"
+                    "  binance-doctor completion zsh > ~/.zfunc/_binance-doctor\n\n"
+                    "  binance-doctor completion fish > "
+                    "~/.config/fish/completions/binance-doctor.fish\n")
+def completion(
+    shell: str = typer.Argument(..., metavar="SHELL", help="bash, zsh or fish."),
+) -> None:
+    """Print the shell completion script for bash, zsh or fish."""
+    if shell not in SHELLS:
+        raise typer.BadParameter(f"choose one of {', '.join(SHELLS)}", param_hint="SHELL")
+    sys.stdout.write(script(shell, commands(typer.main.get_command(app))))

@@ -125,7 +125,7 @@ def _ban_until(response: httpx.Response) -> str | None:
     match = _BAN_UNTIL.search(response.text[:2000])
     if not match:
         return None
-    from binance_doctor.diagnosis import ban_end   # the one wording of a ban's end
+    from binance_doctor.errors.diagnosis import ban_end   # the one wording of a ban's end
 
     return ban_end(int(match.group(1)), time.time())
 

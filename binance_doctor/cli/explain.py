@@ -1,0 +1,74 @@
+"""`explain`: a code, a message, error JSON or any pasted text, explained."""
+
+from __future__ import annotations
+
+import time
+from typing import List, Optional
+
+import typer
+
+from binance_doctor.cli.root import (
+    JsonOption,
+    ProductOption,
+    _product,
+    app,
+    click_errors,
+    read_stdin,
+)
+
+EPILOG_EXPLAIN = """Examples:
+
+  binance-doctor explain -2010
+
+  binance-doctor explain 1021            (the sign may be dropped)
+
+  binance-doctor explain -2026 --product usdm
+
+  binance-doctor explain "Filter failure: LOT_SIZE"
+
+  binance-doctor explain 418
+
+  echo '{"code":-1021,"msg":"..."}' | binance-doctor explain
+
+  python bot.py 2>&1 | tail -50 | binance-doctor explain -   (a traceback or log lines)
+"""
+
+
+@app.command(
+    context_settings={"ignore_unknown_options": True},  # so `explain -2010` is a code
+    epilog=EPILOG_EXPLAIN,
+)
+def explain(
+    query: Optional[List[str]] = typer.Argument(
+        None, metavar="[CODE|MESSAGE|-]",
+        help="An error code (-2010 or 2010), an HTTP status, a message, or - for stdin."),
+    product: Optional[str] = ProductOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Explain a Binance error code, message or error JSON: cause, fix and retry advice."""
+    from binance_doctor.errors import catalog, diagnosis
+    from binance_doctor.errors import view as report
+    from binance_doctor.output import render
+
+    words = list(query or [])
+    unknown = [w for w in words if w.startswith("--") and w != "--"]
+    if unknown:
+        raise click_errors.UsageError(f"no such option: {unknown[0]}")
+    text = " ".join(words)
+    if not words or text == "-":
+        text = read_stdin()
+        if not diagnosis.is_bare(text):
+            # Pasted tracebacks, log lines and transcripts: find every error in them.
+            pasted = diagnosis.explain_pasted(catalog.load(), text, _product(product),
+                                              now=time.time())
+            if pasted:
+                if as_json:
+                    render.write_json("explain", report.pasted_json(pasted))
+                else:
+                    render.write(report.pasted_blocks(pasted))
+                return
+    result = diagnosis.explain_text(catalog.load(), text, _product(product), now=time.time())
+    if as_json:
+        render.write_json("explain", report.diagnosis_json(result))
+    else:
+        render.write(report.diagnosis_blocks(result))

@@ -1,0 +1,120 @@
+"""The root typer app and what every command shares: options, stdin, products, the spinner.
+
+Nothing here decides anything about Binance. Heavy imports (httpx, ntplib,
+cryptography, rich) stay inside the commands that need them, so `explain`
+starts fast. Each command lives in its own module beside this one;
+`binance_doctor.cli.main` registers them and turns errors into exit codes.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+import typer
+
+try:  # typer >= 0.2x vendors click; older releases use the click package
+    from typer._click import exceptions as click_errors  # noqa: F401 - re-exported
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click import exceptions as click_errors  # noqa: F401 - re-exported to the commands
+
+from binance_doctor import __version__
+from binance_doctor.failure import BadInput
+
+app = typer.Typer(
+    name="binance-doctor",
+    help="Turns Binance API errors into their exact cause and fix.",
+    epilog="Examples:\n\n  binance-doctor explain -2010\n\n"
+           "  python bot.py 2>&1 | binance-doctor explain -\n\n"
+           "  binance-doctor scan logs/*.log.gz\n\n"
+           "  binance-doctor clock --recv-window 10000\n\n"
+           "  binance-doctor check-key\n\n"
+           "  binance-doctor signature verify 'https://api.binance.com/api/v3/order?...'\n",
+    add_completion=False,                 # we ship static scripts: `completion SHELL`
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,       # main() prints errors; locals may hold secrets
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+ProductOption = typer.Option(
+    None, "--product", "-p", metavar="PRODUCT",
+    help="spot, usdm, coinm, options, papi or sapi. Narrows a code to one product.")
+JsonOption = typer.Option(False, "--json", help="Print the versioned JSON envelope instead.")
+# Credentials, shared by check-key and signature: secrets never as plain arguments
+# without a warning (shell history).
+ApiKeyOption = typer.Option(None, "--api-key", metavar="KEY",
+                            help="The API key (default: $BINANCE_API_KEY).")
+SecretFileOption = typer.Option(None, "--secret-file", metavar="FILE",
+                                help="Read the HMAC secret from FILE "
+                                     "(default: $BINANCE_API_SECRET, else a hidden prompt).")
+SecretOption = typer.Option(None, "--secret", metavar="SECRET",
+                            help="The HMAC secret itself; lands in shell history, so it "
+                                 "prints a warning. Prefer the env var or --secret-file.")
+PrivateKeyOption = typer.Option(None, "--private-key", metavar="FILE",
+                                help="RSA or Ed25519 private key PEM (passphrase from "
+                                     "$BINANCE_PRIVATE_KEY_PASSPHRASE or a hidden prompt).")
+
+
+class State:
+    debug = False
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"binance-doctor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for unexpected errors."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    State.debug = debug
+
+
+def _product(value: Optional[str]):
+    if value is None:
+        return None
+    from binance_doctor.product import parse_product
+
+    try:
+        return parse_product(value)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--product") from None
+
+
+def read_stdin(limit: int = 64 * 1024 * 1024) -> str:
+    """Text piped on stdin; binary data and empty input are bad input, not crashes."""
+    stream = sys.stdin
+    if stream is None or stream.closed:
+        raise BadInput("nothing on stdin to read",
+                       hint="pipe the error in, or give a code or message as an argument")
+    if stream.isatty():
+        raise BadInput("no code or message given and stdin is a terminal",
+                       hint="try: binance-doctor explain -2010")
+    data = stream.buffer.read(limit + 1) if hasattr(stream, "buffer") else stream.read().encode()
+    if len(data) > limit:
+        raise BadInput(f"stdin holds more than {limit // (1024 * 1024)} MiB",
+                       hint="use `binance-doctor scan` for large logs")
+    if b"\x00" in data[:8192]:
+        raise BadInput("stdin looks like binary data, not text")
+    return data.decode("utf-8", errors="replace")
+
+
+def _spinner():
+    """A progress callback: a spinner on stderr when it is a terminal, else nothing."""
+    import contextlib
+
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+    from rich.console import Console
+
+    @contextlib.contextmanager
+    def spin():
+        with Console(stderr=True).status("Working…") as status:
+            yield lambda text: status.update(text)
+
+    return spin()

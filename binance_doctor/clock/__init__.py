@@ -1,0 +1,1 @@
+"""Clock offset against Binance and NTP (-1021), and how it is shown."""

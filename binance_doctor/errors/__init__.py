@@ -1,0 +1,1 @@
+"""Binance errors: the bundled catalog, reading pasted text, diagnosis and log scanning."""

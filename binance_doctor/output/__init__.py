@@ -1,0 +1,1 @@
+"""What is shown: the document model, its renderers, and the masking every printed byte goes through."""
