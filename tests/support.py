@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from binance_doctor.cli import main
 TESTS = Path(__file__).parent
 # A copy of shared/reference/official_codes.json: the facts the catalog must match.
 REFERENCE = TESTS / "reference" / "official_codes.json"
+GOLDEN = TESTS / "golden"   # UPDATE_GOLDEN=1 rewrites these after an intended change
 PRODUCT_KEYS = {"spot": "spot", "usdm_futures": "usdm", "coinm_futures": "coinm",
                 "portfolio_margin": "papi", "options": "options",
                 "margin_wallet_sapi": "sapi"}
@@ -63,3 +65,10 @@ def private_pem(kind: str, passphrase: str | None = None) -> bytes:
                   if passphrase else serialization.NoEncryption())
     return _KEYS[kind].private_bytes(serialization.Encoding.PEM,
                                      serialization.PrivateFormat.PKCS8, encryption)
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{name} changed; see UPDATE_GOLDEN"

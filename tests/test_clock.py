@@ -15,7 +15,7 @@ from binance_doctor.output import render
 from binance_doctor.failure import ExitCode
 from fakebinance import FAILURE_KINDS, closed_port
 from support import run_cli
-from test_screens import check_golden
+from support import check_golden
 
 LOOPBACK = {"127.0.0.1", "localhost"}
 

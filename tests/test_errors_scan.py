@@ -7,7 +7,7 @@ import json
 
 from binance_doctor.failure import ExitCode
 from support import TESTS, run_cli
-from test_screens import check_golden
+from support import check_golden
 
 MULTI = TESTS / "fixtures" / "extract" / "multi.log"
 KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"

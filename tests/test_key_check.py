@@ -21,7 +21,7 @@ from binance_doctor.failure import ExitCode
 from fakeaccount import FakeAccounts, FakeKey
 from fakebinance import FakeBinance
 from support import private_pem, run_cli
-from test_screens import check_golden
+from support import check_golden
 
 SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
 OTHER_SECRET = "Zq3xYv8Wn2Lk5Jh7Gf9Dd1Ss4Aa6Pp0Oo2Ii8Uu5Yy7Tt3Rr1Ee9Ww4Qq6Mm0Nn2"

@@ -22,18 +22,10 @@ from binance_doctor.output import render
 from binance_doctor.errors import view as report
 from binance_doctor.cli import app
 from binance_doctor.failure import ExitCode
-from support import TESTS, run_cli
+from support import GOLDEN, TESTS, check_golden, run_cli
 
-GOLDEN = TESTS / "golden"
 ROOT = TESTS.parent
 NOW = 1_700_000_000 - 300     # five minutes before the sample ban ends
-
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8"), f"{name} changed; see UPDATE_GOLDEN"
 
 
 SCREENS = {

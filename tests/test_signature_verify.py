@@ -16,7 +16,7 @@ from binance_doctor.signature import signing
 from binance_doctor.failure import ExitCode
 from binance_doctor.signature.mistake import Kind
 from support import private_pem, run_cli, signature_vectors
-from test_screens import check_golden
+from support import check_golden
 
 SPOT, _, USDM = signature_vectors()
 SECRET, API_KEY = SPOT["secret"], SPOT["api_key"]
