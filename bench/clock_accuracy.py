@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import httpx  # noqa: E402 - after the path set-up for the loopback server
 
 from binance_doctor.clock import offset as clock  # noqa: E402
-from fakebinance import FakeBinance  # noqa: E402
+from fake.server import FakeBinance  # noqa: E402
 
 OFFSETS = (-3000, -500, 0, 800, 2500)
 LATENCIES = ((5, 5), (50, 50), (10, 120), (120, 10))

@@ -24,8 +24,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from binance_doctor import credential
 from binance_doctor.key import check as keycheck
 from binance_doctor.net import transport  # noqa: E402
-from fakeaccount import FakeAccounts, FakeKey  # noqa: E402
-from fakebinance import FakeBinance  # noqa: E402
+from fake.account import FakeAccounts, FakeKey  # noqa: E402
+from fake.server import FakeBinance  # noqa: E402
 
 SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
 KEY = ("Bench5" * 11)[:64]

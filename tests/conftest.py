@@ -27,10 +27,10 @@ def _utc(monkeypatch):
     time.tzset()
 
 
-# -- loopback servers that stand in for Binance and NTP (tests/fakebinance.py, fakentp.py) --
+# -- loopback servers that stand in for Binance and NTP (tests/fake/) --
 
-from fakebinance import FakeBinance, PlainTcpServer  # noqa: E402 - grouped with its fixtures
-from fakentp import FakeNtp  # noqa: E402
+from fake.server import FakeBinance, PlainTcpServer  # noqa: E402 - grouped with its fixtures
+from fake.ntp import FakeNtp  # noqa: E402
 
 
 @pytest.fixture

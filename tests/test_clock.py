@@ -13,7 +13,7 @@ from binance_doctor.clock import offset as clock
 from binance_doctor.clock import view as clockview
 from binance_doctor.output import render
 from binance_doctor.failure import ExitCode
-from fakebinance import FAILURE_KINDS, closed_port
+from fake.server import FAILURE_KINDS, closed_port
 from support import run_cli
 from support import check_golden
 

@@ -2,7 +2,7 @@
 
 Each scenario drives the CLI (`run_cli("check-key", ...)`) against two
 FakeBinance instances with real signature, timestamp, IP and permission
-checks (tests/fakeaccount.py), and asserts the specific cause and fix. Every
+checks (tests/fake/account.py), and asserts the specific cause and fix. Every
 scenario also asserts that the servers saw only allowlisted GET requests.
 """
 
@@ -18,8 +18,8 @@ import pytest
 
 from binance_doctor.key import check as keycheck
 from binance_doctor.failure import ExitCode
-from fakeaccount import FakeAccounts, FakeKey
-from fakebinance import FakeBinance
+from fake.account import FakeAccounts, FakeKey
+from fake.server import FakeBinance
 from support import private_pem, run_cli
 from support import check_golden
 
@@ -286,7 +286,7 @@ def test_halt_on_the_clock_sends_no_signed_request(servers):
 
 
 def test_unreachable_host(servers):
-    from fakebinance import closed_port
+    from fake.server import closed_port
 
     mainnet, testnet = servers
     run = run_cli("check-key", *urls(mainnet, testnet), "--futures-base-url",

@@ -1,4 +1,4 @@
-"""Signed account endpoints for the loopback Binance (tests/fakebinance.py), per API key.
+"""Signed account endpoints for the loopback Binance (tests/fake/server.py), per API key.
 
 `FakeAccounts(server, keys, sapi=True)` registers, through `server.route()`:
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from binance_doctor.signature import signing
-from fakebinance import FakeBinance, Reply, Request, binance_error, reply_json
+from fake.server import FakeBinance, Reply, Request, binance_error, reply_json
 
 KEY_FORMAT = re.compile(r"[A-Za-z0-9]{64}")
 REJECTED = "Invalid API-key, IP, or permissions for action"

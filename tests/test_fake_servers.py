@@ -11,7 +11,7 @@ import pytest
 from binance_doctor.clock import offset as clock
 from binance_doctor.net import transport
 from binance_doctor.failure import ExitCode
-from fakebinance import FAILURE_KINDS, TIME_PATHS, Reply, closed_port
+from fake.server import FAILURE_KINDS, TIME_PATHS, Reply, closed_port
 
 
 @pytest.mark.parametrize("path", TIME_PATHS)

@@ -14,7 +14,7 @@ import struct
 import threading
 import time
 
-from loopback import SocketServer
+from fake.loopback import SocketServer
 
 NTP_EPOCH = 2208988800        # seconds from 1900-01-01 (NTP) to 1970-01-01 (Unix)
 _PACKET = struct.Struct("!BBbb11I")     # 48 bytes: header, then 11 32-bit words

@@ -30,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
-from loopback import SocketServer
+from fake.loopback import SocketServer
 
 TIME_PATHS = ("/api/v3/time", "/fapi/v1/time", "/dapi/v1/time")
 
