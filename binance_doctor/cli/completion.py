@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import typer
 
-from binance_doctor.cli.root import app
+from binance_doctor.cli.root import app, load_commands
 from binance_doctor.product import Product
 
 SHELLS = ("bash", "zsh", "fish")
@@ -201,4 +201,4 @@ def completion(
     """Print the shell completion script for bash, zsh or fish."""
     if shell not in SHELLS:
         raise typer.BadParameter(f"choose one of {', '.join(SHELLS)}", param_hint="SHELL")
-    sys.stdout.write(script(shell, commands(typer.main.get_command(app))))
+    sys.stdout.write(script(shell, commands(typer.main.get_command(load_commands()))))

@@ -1,7 +1,7 @@
 """`main()`: the console-script entry point, and the one place errors become exit codes.
 
-Importing the command modules registers them on the app, in the order a user
-meets them (the order `--help` lists them in).
+Only the invoked command's module is imported (`root.load_commands`), so a
+command starts without paying for the others.
 """
 
 from __future__ import annotations
@@ -11,16 +11,7 @@ import sys
 
 import typer
 
-from binance_doctor.cli import (  # noqa: F401
-    check_key,
-    clock,
-    codes,
-    completion,
-    explain,
-    scan,
-    signature,
-)
-from binance_doctor.cli.root import State, app, click_errors
+from binance_doctor.cli.root import State, app, click_errors, load_commands
 from binance_doctor.failure import DoctorError, ExitCode
 
 
@@ -50,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     State.debug = "--debug" in args or bool(os.environ.get("BINANCE_DOCTOR_DEBUG"))
     code = ExitCode.OK
     try:
-        result = app(args=args, prog_name="binance-doctor", standalone_mode=False)
+        result = load_commands(args)(args=args, prog_name="binance-doctor", standalone_mode=False)
         code = ExitCode(result) if isinstance(result, int) else ExitCode.OK
     except DoctorError as e:
         _print_error(e.message, e.hint, e.exit_code, as_json)

@@ -8,8 +8,9 @@ starts fast. Each command lives in its own module beside this one;
 
 from __future__ import annotations
 
+import importlib
 import sys
-from typing import Optional
+from typing import Optional, Sequence
 
 import typer
 
@@ -36,6 +37,32 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+# Every command, in the order a user meets them (the order `--help` lists them in):
+# its name on the command line -> the module under binance_doctor.cli that registers it.
+# A new command is one line here and one module beside this one.
+COMMANDS = {
+    "explain": "explain",
+    "codes": "codes",
+    "scan": "scan",
+    "clock": "clock",
+    "check-key": "check_key",
+    "signature": "signature",
+    "completion": "completion",
+}
+
+
+def load_commands(args: Sequence[str] | None = None) -> typer.Typer:
+    """Register the invoked command only, or every command when `args` names none.
+
+    Start-up: `explain -2010` should not pay for importing the other commands'
+    modules. `--help`, a typo and the completion generator need them all.
+    """
+    name = next((a for a in args or () if not a.startswith("-")), None)
+    for word in [name] if name in COMMANDS else COMMANDS:
+        importlib.import_module(f"binance_doctor.cli.{COMMANDS[word]}")
+    return app
+
 
 ProductOption = typer.Option(
     None, "--product", "-p", metavar="PRODUCT",
