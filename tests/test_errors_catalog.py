@@ -21,9 +21,21 @@ def catalog():
     return cat_mod.load()
 
 
-def test_counts_per_product_match_the_official_pages(catalog):
+def test_counts_per_product_match_the_official_pages(catalog, reference):
     counts = Counter(e.products[0].value for e in catalog.of_kind(Kind.CODE))
-    assert counts == OFFICIAL_COUNTS
+    extra = Counter(PRODUCT_KEYS[x["product"]] for x in reference["extra_codes"])
+    assert counts == Counter(OFFICIAL_COUNTS) + extra
+
+
+def test_codes_documented_outside_the_error_pages_are_catalogued(catalog, reference):
+    """-4531 (USD-M change log) and -21015 (PM-Pro page) are documented codes, not unknown ones."""
+    assert {x["code"] for x in reference["extra_codes"]} >= {-4531, -21015}
+    for ref in reference["extra_codes"]:
+        assert ref["source"]["url"].startswith("https://developers.binance.com/"), ref["code"]
+        (entry,) = catalog.by_code(ref["code"], Product(PRODUCT_KEYS[ref["product"]]))
+        assert entry.name == ref["name"], ref["code"]
+        assert list(entry.messages) == ref["messages"], ref["code"]
+        assert entry.explanation.key.startswith(str(ref["code"])), ref["code"]
 
 
 def test_every_official_code_is_present_with_its_name_and_messages(catalog, reference):
