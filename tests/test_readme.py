@@ -66,3 +66,19 @@ def test_readme_example_output_is_what_the_tool_prints(command, shown):
             position += 1
         assert position < len(actual), f"README line not in the output of {command!r}:\n{line}"
         position += 1
+
+
+def python_examples() -> list[str]:
+    """The README's Python blocks: each prints what its `# ` comment lines show."""
+    return re.findall(r"```python\n(.*?)```", README, re.S)
+
+
+def test_the_readme_has_a_python_example():
+    assert python_examples()
+
+
+@pytest.mark.parametrize("block", python_examples(), ids=lambda b: b.splitlines()[-2][:40])
+def test_readme_python_example_prints_what_it_shows(block, capsys):
+    shown = [line[2:] for line in block.splitlines() if line.startswith("# ")]
+    exec(compile(block, "README.md", "exec"), {"__name__": "readme"})   # noqa: S102 - our own README
+    assert capsys.readouterr().out.splitlines() == shown
