@@ -21,8 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from binance_doctor import credential
-from binance_doctor.key import check as keycheck
+from binance_doctor import credential  # noqa: E402
+from binance_doctor.key import check as keycheck  # noqa: E402
+from binance_doctor.key import probe  # noqa: E402
 from binance_doctor.net import transport  # noqa: E402
 from fake.account import FakeAccounts, FakeKey  # noqa: E402
 from fake.server import FakeBinance  # noqa: E402
@@ -39,9 +40,9 @@ def main() -> None:
     with FakeBinance() as server, FakeBinance() as testnet:
         FakeAccounts(server, [FakeKey(KEY, SECRET)])
         server.latency(args.latency / 2)
-        mainnet = keycheck.Network("mainnet", server.url, server.url, server.url)
-        settings = keycheck.settings_for(
-            False, mainnet, keycheck.Network("testnet", testnet.url, testnet.url, testnet.url))
+        mainnet = probe.Network("mainnet", server.url, server.url, server.url)
+        settings = probe.settings_for(
+            False, mainnet, probe.Network("testnet", testnet.url, testnet.url, testnet.url))
         creds = credential.read(api_key=KEY, env={credential.ENV_SECRET: SECRET},
                                 interactive=False)
         times, report = [], None

@@ -29,8 +29,29 @@ def _utc(monkeypatch):
 
 # -- loopback servers that stand in for Binance and NTP (tests/fake/) --
 
-from fake.server import FakeBinance, PlainTcpServer  # noqa: E402 - grouped with its fixtures
+from fake import server as fake_server  # noqa: E402 - grouped with its fixtures
+from fake.server import FakeBinance, PlainTcpServer  # noqa: E402
 from fake.ntp import FakeNtp  # noqa: E402
+
+
+def unlisted_requests() -> list:
+    """Requests binance-doctor sent (by its User-Agent) to any fake server started in this
+    test that are not on the read-only allowlist (net/guard.py)."""
+    from binance_doctor.net import guard, transport
+
+    return [r for server in fake_server.STARTED for r in server.requests()
+            if r.headers.get("user-agent") == transport.USER_AGENT
+            and not guard.allowed(r.method, r.path)]
+
+
+@pytest.fixture(autouse=True)
+def _read_only():
+    """After every test: whatever binance-doctor sent to a loopback server was allowlisted."""
+    fake_server.STARTED.clear()
+    yield
+    offenders = unlisted_requests()
+    fake_server.STARTED.clear()
+    assert offenders == [], f"non-allowlisted requests reached a fake server: {offenders}"
 
 
 @pytest.fixture

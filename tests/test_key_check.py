@@ -8,15 +8,15 @@ scenario also asserts that the servers saw only allowlisted GET requests.
 
 from __future__ import annotations
 
-import ast
 import re
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from binance_doctor.key import check as keycheck
+from binance_doctor.key import offline, probe, view
+from binance_doctor.net import guard
 from binance_doctor.failure import ExitCode
 from fake.account import FakeAccounts, FakeKey
 from fake.server import FakeBinance
@@ -45,8 +45,7 @@ def servers():
         yield mainnet, testnet
         for server in (main, test):
             for req in server.requests():
-                assert req.method == keycheck.READ_ONLY_METHOD, req
-                assert req.path in keycheck.ALLOWED_PATHS, req
+                assert guard.allowed(req.method, req.path), req
 
 
 def urls(mainnet: FakeAccounts, testnet: FakeAccounts) -> list[str]:
@@ -188,7 +187,7 @@ def test_mainnet_key_on_testnet_is_a_mixup(servers):
     result = run.json()["result"]
     assert result["probe"]["network"] == "mainnet"
     # the mainnet probe costs one clock measurement and apiRestrictions (weight 1)
-    assert [r.path for r in mainnet.server.requests()][-1] == keycheck.CALLS["restrictions"].path
+    assert [r.path for r in mainnet.server.requests()][-1] == probe.CALLS["restrictions"].path
     assert not testnet.server.requests("/sapi/v1/account/apiRestrictions")
 
 
@@ -406,13 +405,13 @@ def test_missing_credentials(servers):
 
 
 def test_binance_us_hint():
-    settings = keycheck.settings_for(
-        False, keycheck.Network("mainnet", "https://api.binance.us", "https://api.binance.us",
-                                "https://api.binance.us"), keycheck.TESTNET)
-    (hint,) = keycheck.inspect_urls(settings)
+    settings = probe.settings_for(
+        False, probe.Network("mainnet", "https://api.binance.us", "https://api.binance.us",
+                                "https://api.binance.us"), probe.TESTNET)
+    (hint,) = offline.inspect_urls(settings)
     assert "Binance.US, a separate exchange" in hint.detail
     # and no futures request is planned against binance.us
-    calls = keycheck._calls(settings.network, settings.products, probe=False)
+    calls = probe._calls(settings.network, settings.products, probe=False)
     assert [c.id for c in calls] == ["restrictions", "spot"]
 
 
@@ -422,38 +421,10 @@ def test_bad_base_url_is_bad_input():
     assert run.code == ExitCode.BAD_INPUT
 
 
-# -- the read-only guarantee --------------------------------------------------------------
+# -- the read-only guarantee (the guard itself: test_net_guard.py) ---------------------
 
-def test_guard_refuses_anything_but_allowlisted_gets():
-    log = keycheck.RequestLog()
-    sent = []
-    transport = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(200))
-    with httpx.Client(transport=transport) as client:
-        log.install(client)
-        client.get("http://x/api/v3/time")
-        for method, path in [("POST", "/api/v3/order"), ("DELETE", "/api/v3/order"),
-                             ("GET", "/api/v3/order"), ("POST", "/api/v3/time")]:
-            with pytest.raises(keycheck.ReadOnlyViolation):
-                client.request(method, "http://x" + path)
-    assert [r.url.path for r in sent] == ["/api/v3/time"]
-    assert log.sent == [keycheck.Sent("GET", "x", "/api/v3/time", 1)]
-
-
-def test_allowlist_is_read_only_and_weights_documented():
-    assert keycheck.READ_ONLY_METHOD == "GET"
-    assert {c.path for c in keycheck.CALLS.values()} <= set(keycheck.ALLOWED_PATHS)
-    assert not any(w in p for p in keycheck.ALLOWED_PATHS
-                   for w in ("order", "transfer", "withdraw", "listenKey"))
-
-
-def test_keycheck_source_only_calls_get():
-    """Static: keycheck.py sends through transport.get only, never another HTTP verb."""
-    source = Path(keycheck.__file__).read_text(encoding="utf-8")
-    verbs = {"post", "put", "patch", "delete", "request", "stream", "send"}
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            assert node.func.attr not in verbs, f"keycheck calls .{node.func.attr}()"
-    assert "transport.get(" in source
+def test_every_call_is_allowlisted():
+    assert all(guard.allowed(probe.READ_ONLY_METHOD, c.path) for c in probe.CALLS.values())
 
 
 def test_rich_rendering_of_a_report(servers):
@@ -468,15 +439,15 @@ def test_rich_rendering_of_a_report(servers):
 
     mainnet, testnet = servers
     mainnet.keys[MAIN_KEY].restrictions["enableFutures"] = False
-    settings = keycheck.settings_for(
-        False, keycheck.Network("mainnet", *[mainnet.server.url] * 3),
-        keycheck.Network("testnet", *[testnet.server.url] * 3), ("usdm",))
+    settings = probe.settings_for(
+        False, probe.Network("mainnet", *[mainnet.server.url] * 3),
+        probe.Network("testnet", *[testnet.server.url] * 3), ("usdm",))
     creds = credential.read(api_key=MAIN_KEY, env={"BINANCE_API_SECRET": SECRET},
                             interactive=False)
     with transport.make_client(5) as client:
         report = keycheck.check(creds, MAIN_KEY, settings, client)
     console = Console(width=100, file=io.StringIO(), color_system=None)
-    render.write_rich(keycheck.blocks(report), console)
+    render.write_rich(view.blocks(report), console)
     text = console.file.getvalue()
     assert "✗ Futures are not enabled for this key" in text and "enableFutures" in text
     assert "╭" in text and SECRET not in text

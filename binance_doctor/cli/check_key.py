@@ -81,6 +81,9 @@ def check_key(
     """Find out why Binance rejects an API key (-2015, -2014, -2008, -1022) and name the fix."""
     from binance_doctor import credential
     from binance_doctor.key import check as keycheck
+    from binance_doctor.key import offline as keyoffline
+    from binance_doctor.key import probe as keyprobe
+    from binance_doctor.key import view as keyview
     from binance_doctor.net import transport
     from binance_doctor.output import render
 
@@ -88,24 +91,24 @@ def check_key(
     if not raw_key or not raw_key.strip():
         raise DoctorError("no API key given", hint=f"set {credential.ENV_API_KEY} or pass "
                           "--api-key KEY", exit_code=ExitCode.USAGE)
-    settings = keycheck.settings_for(
+    settings = keyprobe.settings_for(
         testnet,
-        keycheck.Network("mainnet", base_url, futures_base_url, delivery_base_url),
-        keycheck.Network("testnet", testnet_base_url, testnet_futures_base_url,
+        keyprobe.Network("mainnet", base_url, futures_base_url, delivery_base_url),
+        keyprobe.Network("testnet", testnet_base_url, testnet_futures_base_url,
                          testnet_delivery_base_url),
         _check_key_products(product), timeout)
-    key, key_checks = keycheck.inspect_api_key(raw_key)
-    creds = keycheck.read_credentials(api_key=key, secret=secret, secret_file=secret_file,
-                                      private_key=private_key)
-    creds, secret_checks = keycheck.inspect_credentials(creds, key)
-    offline = (*key_checks, *secret_checks, *keycheck.inspect_urls(settings))
+    key, key_checks = keyoffline.inspect_api_key(raw_key)
+    creds = keyoffline.read_credentials(api_key=key, secret=secret, secret_file=secret_file,
+                                        private_key=private_key)
+    creds, secret_checks = keyoffline.inspect_credentials(creds, key)
+    offline = (*key_checks, *secret_checks, *keyoffline.inspect_urls(settings))
     sendable = key.isascii() and key.isprintable() and bool(key)
     with _spinner() as progress, transport.make_client(timeout) as client:
         report = keycheck.check(creds, key, settings, client, offline=offline,
                                 progress=progress, online=sendable)
     if as_json:
-        render.write_json("check-key", keycheck.to_json(report),
+        render.write_json("check-key", keyview.to_json(report),
                           ok=report.exit_code is ExitCode.OK)
     else:
-        render.write(keycheck.blocks(report))
+        render.write(keyview.blocks(report))
     raise typer.Exit(int(report.exit_code))

@@ -66,10 +66,15 @@ def check_base_url(base_url: str) -> str:
 
 
 def make_client(timeout: float, transport: Any = None) -> httpx.Client:
+    """The client every command sends through: no redirects, our User-Agent, and the
+    read-only guard (net/guard.py) refusing any request not on its allowlist."""
     import httpx
 
-    return httpx.Client(timeout=timeout, transport=transport, follow_redirects=False,
-                        headers={"User-Agent": USER_AGENT})
+    from binance_doctor.net import guard
+
+    return guard.protect(httpx.Client(timeout=timeout, transport=transport,
+                                      follow_redirects=False,
+                                      headers={"User-Agent": USER_AGENT}))
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

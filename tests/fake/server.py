@@ -129,6 +129,11 @@ FAILURE_KINDS = ("ban", "rate_limit", "restricted", "waf", "server_error", "unav
                  "malformed", "drop")
 
 
+# Every FakeBinance started in this process, so conftest.py can check after each
+# test that binance-doctor sent only allowlisted requests to any of them.
+STARTED: list[FakeBinance] = []
+
+
 @dataclass
 class _Failure:
     reply: Reply
@@ -223,6 +228,7 @@ class FakeBinance:
         self._thread = threading.Thread(target=self._httpd.serve_forever,
                                         kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
+        STARTED.append(self)
         return self
 
     def stop(self) -> None:
