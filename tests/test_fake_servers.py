@@ -11,6 +11,7 @@ import pytest
 from binance_doctor.clock import offset as clock
 from binance_doctor.net import transport
 from binance_doctor.failure import ExitCode
+from fake import scenario
 from fake.server import FAILURE_KINDS, TIME_PATHS, Reply, closed_port
 
 
@@ -94,3 +95,69 @@ def test_measured_offset_is_within_its_bound(binance, before, after):
     assert abs(est.offset_ms - 2_500) <= est.uncertainty_ms
     assert est.rtt_min_ms >= (before + after) * 1000
     assert est.timestamp_ms(time.time()) >= binance.now_ms() - est.uncertainty_ms - 1
+
+
+# -- named scenarios (fake/scenario.py) ---------------------------------------------
+
+SCENARIO_ANSWERS = {   # scenario -> (HTTP status, Binance code or None, exit code)
+    "healthy": (200, None, None),
+    "geo_blocked_451": (451, 0, ExitCode.RESTRICTED),
+    "cloudfront_waf_403": (403, None, ExitCode.FORBIDDEN),
+    "banned_418": (418, -1003, ExitCode.IP_BANNED),
+    "rate_limited_429": (429, -1003, ExitCode.RATE_LIMITED),
+    "server_error_5xx": (500, -1000, ExitCode.SERVER_ERROR),
+    "clock_offset": (200, None, None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(scenario.SCENARIOS))
+def test_each_scenario_holds_on_every_path(binance, name):
+    assert set(SCENARIO_ANSWERS) == set(scenario.SCENARIOS)
+    scenario.SCENARIOS[name]().apply(binance)
+    status, code, exit_code = SCENARIO_ANSWERS[name]
+    for path in ("/api/v3/ping", "/fapi/v1/time", "/sapi/v1/system/status"):
+        response = httpx.get(binance.url + path)
+        if status == 200 and path == "/sapi/v1/system/status":
+            assert response.status_code == 404          # no route: healthy adds none
+            continue
+        assert response.status_code == status, path
+        failure = transport.status_failure(response)
+        assert (failure.exit_code if failure else None) is exit_code
+        if code is not None:
+            assert response.json()["code"] == code
+
+
+def test_scenario_details(binance):
+    scenario.cloudfront_waf_403().apply(binance)
+    waf = httpx.get(binance.url + "/api/v3/ping")
+    assert waf.headers["Server"] == "CloudFront" and "cloudfront" in waf.headers["Via"]
+    assert waf.headers["X-Cache"] == "Error from cloudfront" and "<HTML>" in waf.text
+    scenario.banned_418(retry_after=90, ban_until_ms=1_900_000_000_000).apply(binance)
+    ban = httpx.get(binance.url + "/api/v3/ping")
+    assert ban.headers["Retry-After"] == "90" and "banned until 1900000000000" in ban.text
+    scenario.clock_offset(-6_000).apply(binance)             # apply() resets the last one
+    assert httpx.get(binance.url + "/api/v3/ping").status_code == 200
+    assert binance.now_ms() - time.time() * 1000 < -5_900
+    scenario.server_error_5xx(503).apply(binance)
+    assert httpx.get(binance.url + "/fapi/v1/ping").status_code == 503
+
+
+def test_dns_never_answers_only_for_its_host():
+    import socket
+    import threading
+
+    with scenario.dns_never_answers() as dns:
+        done = threading.Event()
+
+        def look_up() -> None:
+            try:
+                socket.getaddrinfo(dns.host, 80)
+            except OSError:                          # released when the scenario ends
+                pass
+            done.set()
+
+        threading.Thread(target=look_up, daemon=True).start()
+        assert not done.wait(0.2)                    # still waiting: it never answers
+        assert socket.getaddrinfo("127.0.0.1", 80)   # other names resolve
+        assert dns.lookups == 1
+    assert done.wait(5) and socket.getaddrinfo is not dns._getaddrinfo

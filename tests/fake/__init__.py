@@ -5,6 +5,10 @@
   a request log, and `route()` to plug in more endpoints;
 - `account`: signed endpoints with real signature checks, keys and permissions,
   plugged into a `FakeBinance` through `route()`;
+- `scenario`: named states of a whole host (healthy, geo_blocked_451,
+  cloudfront_waf_403, banned_418, rate_limited_429, server_error_5xx,
+  clock_offset(ms), dns_never_answers) for tables of environment tests;
+- `dns`: a resolver that never answers for one host name;
 - `ntp`: a UDP NTP responder with an injected offset, stratum or silence;
 - `loopback`: the socket server both are built on.
 

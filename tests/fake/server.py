@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, urlsplit
 from fake.loopback import SocketServer
 
 TIME_PATHS = ("/api/v3/time", "/fapi/v1/time", "/dapi/v1/time")
+ANY_PATH = "*"                      # fail(ANY_PATH, ...) fails every path of the host
 
 # Bodies modelled on what Binance and its CDN send (shapes only; texts are ours
 # except the documented error names and codes).
@@ -45,6 +46,10 @@ WAF_PAGE = ("<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\">\n
             "<HTML><HEAD><TITLE>ERROR: The request could not be satisfied</TITLE></HEAD>"
             "<BODY><H1>403 ERROR</H1><H2>The request could not be satisfied.</H2>"
             "Request blocked.</BODY></HTML>")
+# The headers CloudFront sends with its own error pages (values are ours).
+WAF_HEADERS = {"Server": "CloudFront", "X-Cache": "Error from cloudfront",
+               "Via": "1.1 0a1b2c3d4e5f.cloudfront.net (CloudFront)",
+               "X-Amz-Cf-Pop": "FRA56-P5", "X-Amz-Cf-Id": "fAkE-LoopBack-Id-0123456789=="}
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,7 @@ def _failure(kind: str, retry_after: int, ban_until_ms: int | None) -> Reply:
     if kind == "restricted":
         return Reply(451, RESTRICTED_BODY)
     if kind == "waf":
-        return Reply(403, WAF_PAGE)
+        return Reply(403, WAF_PAGE, dict(WAF_HEADERS))
     if kind == "server_error":
         return binance_error(500, -1000, "An unknown error occurred while processing "
                              "the request.")
@@ -187,7 +192,8 @@ class FakeBinance:
 
     def fail(self, path: str, kind: str, *, times: int | None = None, retry_after: int = 60,
              ban_until_ms: int | None = None) -> None:
-        """Make PATH fail as KIND (one of FAILURE_KINDS), `times` times or for good."""
+        """Make PATH (or every path: ANY_PATH) fail as KIND (one of FAILURE_KINDS),
+        `times` times or for good."""
         self.fail_with(path, _failure(kind, retry_after, ban_until_ms), times=times)
 
     def fail_with(self, path: str, reply: Reply, *, times: int | None = None) -> None:
@@ -247,6 +253,8 @@ class FakeBinance:
 
     def _take_failure(self, path: str) -> Reply | None:
         with self._lock:
+            if path not in self._failures:
+                path = ANY_PATH
             failure = self._failures.get(path)
             if failure is None:
                 return None
@@ -283,6 +291,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
         pass                                                  # keep test output clean
 
+    _server_header: str | None = None
+
+    def version_string(self) -> str:
+        """The Server header: the reply's own (e.g. CloudFront's), else the stdlib's."""
+        return self._server_header or super().version_string()
+
     def _handle(self) -> None:
         fake = self.server_state
         parts = urlsplit(self.path)
@@ -308,8 +322,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 pass
             return
         payload, content_type = reply.encoded()
+        self._server_header = reply.headers.get("Server")
         self.send_response(reply.status)
         headers = {"Content-Type": content_type, **reply.headers}
+        headers.pop("Server", None)               # sent by send_response (version_string)
         for name, value in headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(payload)))
