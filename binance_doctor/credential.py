@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from binance_doctor.signature import signing
-from binance_doctor.output.mask import MASK   # one look for every masked value
+from binance_doctor.output.mask import MASK, SECRETS, looks_like_secret
 from binance_doctor.failure import BadInput, DoctorError, ExitCode
 
 ENV_API_KEY = "BINANCE_API_KEY"
@@ -99,7 +99,16 @@ def clean_secret(raw: str) -> tuple[str, tuple[str, ...]]:
 
 
 def read_text_file(path: str | Path, what: str) -> bytes:
-    """A small file's bytes, or a clear BadInput (missing, a directory, too big)."""
+    """A small file's bytes, or a clear BadInput (missing, a directory, too big).
+
+    A "path" that is really a secret (`--secret-file "$SECRET"`, an easy slip for
+    --secret) is refused without repeating it.
+    """
+    if looks_like_secret(str(path), SECRETS):
+        SECRETS.remember(str(path))
+        raise BadInput(f"the {what} given looks like a secret, not a file path",
+                       hint=f"use {ENV_SECRET} (or --secret-file with the path of a file "
+                            "holding it)")
     p = Path(path).expanduser()
     try:
         if p.is_dir():
@@ -143,6 +152,7 @@ def read(*, api_key: str | None = None, secret_file: str | None = None,
     env = os.environ if env is None else env
     interactive = _stdin_is_terminal() if interactive is None else interactive
     key_id = read_api_key(api_key, env)
+    SECRETS.remember(key_id, secret)
     pem_path = private_key or env.get(ENV_PRIVATE_KEY)
     if pem_path:
         return _private_key_credentials(pem_path, key_id, env, interactive, prompt)
@@ -175,6 +185,7 @@ def read(*, api_key: str | None = None, secret_file: str | None = None,
                             hint=f"set {ENV_SECRET} or pass --secret-file FILE")
     notes.extend(cleaned)
     secrets = tuple(s for s in {raw, value, raw.strip(), key_id or ""} if s)
+    SECRETS.remember(*secrets)      # the output choke point masks them from now on
     return Credentials(signing.hmac_key(value, source), source, key_id, tuple(notes), secrets)
 
 
@@ -196,4 +207,5 @@ def _private_key_credentials(path: str, key_id: str | None, env: Mapping[str, st
     text = pem.decode("ascii", errors="replace")
     secrets.extend(line for line in text.splitlines()
                    if line.strip() and not line.startswith("-----") and ":" not in line)
+    SECRETS.remember(*secrets)
     return Credentials(key, f"file {path}", key_id, (), tuple(secrets))

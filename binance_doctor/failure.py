@@ -33,6 +33,8 @@ class ExitCode(IntEnum):
     SIGNATURE_MISMATCH = 22  # the sent signature is not the one the key produces
     SECRET_MISSING = 23   # no secret or private key could be read
     NO_SUCH_FILE = 24     # a file given to scan does not exist or cannot be opened
+    SOME_INPUTS_UNREADABLE = 25  # scan read some inputs but not others
+    INTERRUPTED = 130     # Ctrl-C (128 + SIGINT, as shells report it)
 
 
 class DoctorError(Exception):

@@ -34,6 +34,38 @@ EPILOG_EXPLAIN = """Examples:
 """
 
 
+_FLAGS = ("--json", "--help", "-h")
+_VALUED = ("--product", "-p")
+
+
+def literal_words(args: list[str]) -> list[str]:
+    """`explain` arguments with its own options first and every other word after `--`.
+
+    A pasted message can start with "-" ("-1003 Way too much request weight
+    used; ..."): click would read it as a cluster of short options and find
+    -h or -p inside it. Only explain's own options stay options.
+    """
+    at = args.index("explain")
+    head, rest = args[:at + 1], args[at + 1:]
+    options: list[str] = []
+    words: list[str] = []
+    i = 0
+    while i < len(rest):
+        arg = rest[i]
+        if arg == "--":
+            words.extend(rest[i + 1:])
+            break
+        if arg in _FLAGS or arg.startswith("--product="):
+            options.append(arg)
+        elif arg in _VALUED and i + 1 < len(rest):
+            options.extend(rest[i:i + 2])
+            i += 1
+        else:
+            words.append(arg)
+        i += 1
+    return head + options + (["--", *words] if words else [])
+
+
 @app.command(
     context_settings={"ignore_unknown_options": True},  # so `explain -2010` is a code
     epilog=EPILOG_EXPLAIN,

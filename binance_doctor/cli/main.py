@@ -1,7 +1,10 @@
 """`main()`: the console-script entry point, and the one place errors become exit codes.
 
 Only the invoked command's module is imported (`root.load_commands`), so a
-command starts without paying for the others.
+command starts without paying for the others. `main()` also owns the one
+masking choke point: for the whole run, sys.stdout and sys.stderr are
+`MaskedStream`s, so nothing any command, click or a traceback prints can
+carry a secret.
 """
 
 from __future__ import annotations
@@ -11,15 +14,20 @@ import sys
 
 import typer
 
-from binance_doctor.cli.root import State, app, click_errors, load_commands
+from binance_doctor.cli.root import COMMANDS, State, click_errors, load_commands
 from binance_doctor.failure import DoctorError, ExitCode
+from binance_doctor.output import mask
+
+# Environment values that are secrets wherever they show up in output.
+SECRET_ENV = ("BINANCE_API_SECRET", "BINANCE_API_KEY", "BINANCE_PRIVATE_KEY_PASSPHRASE")
 
 
-def _print_error(message: str, hint: str | None, code: ExitCode, as_json: bool) -> None:
+def _print_error(message: str, hint: str | None, code: ExitCode, as_json: bool,
+                 command: str = "binance-doctor") -> None:
     if as_json:
         from binance_doctor.output import render
 
-        render.write_json("error", {"message": message, "hint": hint,
+        render.write_json(command, {"message": message, "hint": hint,
                                     "exit_code": int(code), "exit_name": code.name}, ok=False)
         return
     sys.stderr.write(f"binance-doctor: error: {message}\n")
@@ -34,43 +42,106 @@ def _exit_code(value: int) -> ExitCode:
         return ExitCode.INTERNAL
 
 
+def command_name(args: list[str]) -> str:
+    """The command the arguments name ("explain", "signature sign"), for messages and JSON."""
+    words = [a for a in args[:args.index("--")] if not a.startswith("-")] if "--" in args \
+        else [a for a in args if not a.startswith("-")]
+    if not words or words[0] not in COMMANDS:
+        return "binance-doctor"
+    if words[0] == "signature" and len(words) > 1 and words[1] in ("sign", "verify"):
+        return f"signature {words[1]}"
+    return words[0]
+
+
+def _split_debug(args: list[str]) -> tuple[list[str], bool]:
+    """--debug is accepted anywhere before `--`, after the command too."""
+    out, debug, literal = [], False, False
+    for arg in args:
+        if arg == "--":
+            literal = True
+        if arg == "--debug" and not literal:
+            debug = True
+            continue
+        out.append(arg)
+    return out, debug
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: the only place errors turn into exit codes."""
     args = list(sys.argv[1:] if argv is None else argv)
-    as_json = "--json" in args
-    State.debug = "--debug" in args or bool(os.environ.get("BINANCE_DOCTOR_DEBUG"))
-    code = ExitCode.OK
+    mask.SECRETS.forget()
+    mask.SECRETS.remember(*(os.environ.get(name) for name in SECRET_ENV))
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = mask.MaskedStream(sys.stdout), mask.MaskedStream(sys.stderr)
     try:
-        result = load_commands(args)(args=args, prog_name="binance-doctor", standalone_mode=False)
-        code = ExitCode(result) if isinstance(result, int) else ExitCode.OK
-    except DoctorError as e:
-        _print_error(e.message, e.hint, e.exit_code, as_json)
-        code = e.exit_code
-    except typer.Exit as e:
-        code = _exit_code(e.exit_code)
-    except SystemExit as e:
-        # typer exits by itself on a broken pipe (`| head`): not our error.
-        code = _exit_code(e.code if isinstance(e.code, int) else 1)
-    except click_errors.ClickException as e:
-        # Usage errors keep click's own wording and exit 2.
-        if as_json:
-            _print_error(e.format_message(), None, ExitCode.USAGE, True)
-        else:
-            e.show()
-        code = ExitCode.USAGE
-    except typer.Abort:
-        sys.stderr.write("binance-doctor: aborted\n")
-        code = ExitCode.INTERNAL
-    except KeyboardInterrupt:
-        sys.stderr.write("binance-doctor: interrupted\n")
-        return 130
-    except Exception as e:  # noqa: BLE001 - the last line of defence: no tracebacks
-        if State.debug:
-            raise
-        _print_error(f"internal error: {type(e).__name__}: {e}",
-                     "rerun with --debug for the traceback, and report it", ExitCode.INTERNAL,
-                     as_json)
-        code = ExitCode.INTERNAL
+        code = _run(args)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        sys.stdout, sys.stderr = streams
     if argv is None:
+        if code is ExitCode.INTERRUPTED:
+            # Worker threads may sit in a DNS lookup that cannot be cancelled: do not wait.
+            os._exit(int(code))
         sys.exit(int(code))
     return int(code)
+
+
+def _run(args: list[str]) -> ExitCode:
+    args, debug = _split_debug(args)
+    as_json = "--json" in args and "--" not in args[:args.index("--json")]
+    name = command_name(args)
+    State.debug = debug or bool(os.environ.get("BINANCE_DOCTOR_DEBUG"))
+    app = load_commands(args)
+    if name == "explain":
+        from binance_doctor.cli.explain import literal_words
+
+        args = literal_words(args)
+    try:
+        result = app(args=args, prog_name="binance-doctor", standalone_mode=False)
+        if result == ExitCode.INTERRUPTED:
+            # typer turns Ctrl-C into Exit(130) and, outside standalone mode, returns it.
+            return _interrupted()
+        return _exit_code(result) if isinstance(result, int) else ExitCode.OK
+    except DoctorError as e:
+        _print_error(e.message, e.hint, e.exit_code, as_json, name)
+        return e.exit_code
+    except typer.Exit as e:
+        if isinstance(e.__cause__, KeyboardInterrupt):
+            return _interrupted()
+        return _exit_code(e.exit_code)
+    except SystemExit as e:
+        # typer exits by itself on a broken pipe (`| head`): not our error.
+        return _exit_code(e.code if isinstance(e.code, int) else 1)
+    except click_errors.ClickException as e:
+        _print_error(e.format_message(), _usage_hint(name), ExitCode.USAGE, as_json, name)
+        return ExitCode.USAGE
+    except typer.Abort as e:
+        if isinstance(e.__cause__, KeyboardInterrupt):
+            return _interrupted()
+        sys.stderr.write("binance-doctor: aborted\n")
+        return ExitCode.INTERNAL
+    except KeyboardInterrupt:
+        return _interrupted()
+    except Exception as e:  # noqa: BLE001 - the last line of defence: no tracebacks
+        if State.debug:
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)     # through the masked stream
+        _print_error(f"internal error: {type(e).__name__}: {e}",
+                     "rerun with --debug for the traceback, and report it", ExitCode.INTERNAL,
+                     as_json, name)
+        return ExitCode.INTERNAL
+
+
+def _usage_hint(name: str) -> str:
+    return f"see `{name} --help`" if name == "binance-doctor" else \
+        f"see `binance-doctor {name} --help`"
+
+
+def _interrupted() -> ExitCode:
+    sys.stderr.write("binance-doctor: interrupted\n")
+    return ExitCode.INTERRUPTED

@@ -99,7 +99,7 @@ def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Print the version and exit."),
 ) -> None:
-    State.debug = debug
+    State.debug = State.debug or debug    # main() also takes --debug after the command
 
 
 def _product(value: Optional[str]):

@@ -69,35 +69,27 @@ def _sent_request(text: Optional[str], query: Optional[str], body: Optional[str]
 
 def _request_and_credentials(text, query, body, method, api_key, secret_file, secret,
                              private_key):
-    """The sent request, the credentials, and every value that must never be printed."""
+    """The sent request and the credentials; every secret value is remembered for masking."""
     from binance_doctor import credential
+    from binance_doctor.output import mask
 
     request = _sent_request(text, query, body, method)
     creds = credential.read(api_key=api_key, secret_file=secret_file, secret=secret,
                             private_key=private_key)
     for note in creds.notes:
         sys.stderr.write(f"binance-doctor: warning: {note}\n")
-    secrets = creds.secrets + ((request.api_key,) if request.api_key else ())
-    return request, creds, secrets
+    # The printing choke point (cli.main) masks every value remembered here.
+    mask.SECRETS.remember(*creds.secrets, request.api_key)
+    return request, creds
 
 
-def _write_redacted(secrets, command: str, payload, blocks, as_json: bool) -> None:
-    """Render into memory, mask every secret value, then write: nothing secret gets out."""
-    import io
-
-    from binance_doctor import credential
+def _write(command: str, payload, blocks, as_json: bool) -> None:
     from binance_doctor.output import render
 
-    class _Buffer(io.StringIO):
-        def isatty(self) -> bool:
-            return render.use_rich(sys.stdout)
-
-    buffer = _Buffer()
     if as_json:
-        render.write_json(command, payload, file=buffer)
+        render.write_json(command, payload)
     else:
-        render.write(blocks, buffer)
-    sys.stdout.write(credential.redact(buffer.getvalue(), secrets))
+        render.write(blocks)
 
 
 @signature_app.command("verify", epilog=EPILOG_SIGNATURE_VERIFY)
@@ -118,10 +110,10 @@ def signature_verify(
     from binance_doctor.signature import mistake
     from binance_doctor.signature import view as signatureview
 
-    request, creds, secrets = _request_and_credentials(sent, query, body, method, api_key,
+    request, creds = _request_and_credentials(sent, query, body, method, api_key,
                                                        secret_file, secret, private_key)
     verdict = mistake.verify(request, creds.key, creds.api_key, signature)
-    _write_redacted(secrets, "signature verify",
+    _write("signature verify",
                     signatureview.verdict_json(verdict, creds.source),
                     signatureview.verdict_blocks(verdict, creds.source), as_json)
     return ExitCode.OK if verdict.ok else ExitCode.SIGNATURE_MISMATCH
@@ -143,8 +135,8 @@ def signature_sign(
     from binance_doctor.signature import mistake
     from binance_doctor.signature import view as signatureview
 
-    request, creds, secrets = _request_and_credentials(sent, query, body, method, api_key,
+    request, creds = _request_and_credentials(sent, query, body, method, api_key,
                                                        secret_file, secret, private_key)
     signed = mistake.sign_request(request, creds.key)
-    _write_redacted(secrets, "signature sign", signatureview.signed_json(signed),
+    _write("signature sign", signatureview.signed_json(signed),
                     signatureview.signed_blocks(signed, creds.source), as_json)

@@ -223,6 +223,34 @@ def _ntp_error(exc: Exception) -> str:
     return text
 
 
+_NTP_GRACE_S = 0.5     # past the socket timeout, for the thread to hand its answer back
+
+
+class _Pending:
+    """One NTP query running in a daemon thread."""
+
+    def __init__(self, server: str, query: NtpQuery, timeout: float) -> None:
+        import threading
+
+        self.server = server
+        self._done = threading.Event()
+        self._reading: NtpReading | None = None
+
+        def run() -> None:
+            try:
+                self._reading = _one_ntp(server, query, timeout)
+            finally:
+                self._done.set()
+
+        threading.Thread(target=run, daemon=True, name="binance-doctor-ntp").start()
+
+    def reading(self, seconds: float) -> NtpReading:
+        if self._done.wait(max(seconds, 0.0)) and self._reading is not None:
+            return self._reading
+        return NtpReading(self.server, None, "no answer in time (DNS lookup or UDP 123 "
+                                             "not answering)")
+
+
 def _one_ntp(server: str, query: NtpQuery, timeout: float) -> NtpReading:
     host, port = parse_ntp_server(server)
     try:
@@ -238,12 +266,14 @@ def _one_ntp(server: str, query: NtpQuery, timeout: float) -> NtpReading:
 def query_ntp(servers: tuple[str, ...], query: NtpQuery = ntplib_query, *,
               timeout: float = NTP_TIMEOUT,
               deadline: transport.Deadline | None = None) -> NtpSummary:
-    """Ask every server at once (a filtered UDP 123 then costs one timeout, not three)."""
-    from concurrent.futures import ThreadPoolExecutor
+    """Ask every server at once (a filtered UDP 123 then costs one timeout, not three).
 
+    Each query runs in a daemon thread: a DNS lookup that never answers costs the
+    timeout (and is reported as such), never a hang at exit or after Ctrl-C."""
     wait = max(0.05, min(timeout, deadline.remaining())) if deadline else timeout
-    with ThreadPoolExecutor(max_workers=max(1, len(servers))) as pool:
-        readings = tuple(pool.map(lambda s: _one_ntp(s, query, wait), servers))
+    end = time.monotonic() + wait + _NTP_GRACE_S
+    pending = [_Pending(server, query, wait) for server in servers]
+    readings = tuple(p.reading(end - time.monotonic()) for p in pending)
     offsets = [r.answer.offset_ms for r in readings if r.answer is not None]
     return NtpSummary(readings, _median(offsets) if offsets else None)
 

@@ -296,6 +296,9 @@ def _unknown_message(catalog: Catalog, message: str, product: Product | None) ->
     close = catalog.messages_like(message)
     hint = ("similar documented messages: " + " | ".join(close)) if close else (
         "try the numeric code, or `binance-doctor codes --search WORD`")
+    from binance_doctor.output.mask import mask
+
+    message = mask(message)                  # before cutting: a cut key no longer looks like one
     short = message if len(message) <= 80 else message[:77] + "..."
     return NotFound(f"no documented Binance error matches {short!r}{scope}", hint=hint)
 

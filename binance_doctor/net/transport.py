@@ -172,6 +172,67 @@ def status_failure(response: httpx.Response) -> NetworkFailure | None:
     return None
 
 
+def in_daemon_thread(work: Callable[[], Any], seconds: float) -> Any:
+    """`work()`'s result, or TimeoutError after `seconds`; its exception is re-raised.
+
+    For calls that ignore every timeout (getaddrinfo): the thread is a daemon, so
+    neither the deadline nor Ctrl-C waits for it, and exit does not join it.
+    """
+    import threading
+
+    box: dict[str, Any] = {}
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
+            box["error"] = e
+        done.set()
+
+    threading.Thread(target=run, daemon=True, name="binance-doctor-io").start()
+    if not done.wait(max(seconds, 0.0)):       # interruptible: Ctrl-C acts at once
+        raise TimeoutError
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+_RESOLVED: set[tuple[str, int]] = set()
+
+
+def resolve(host: str, port: int, seconds: float) -> None:
+    """Look `host` up within `seconds`, or fail naming DNS as the cause.
+
+    httpx resolves inside the connect call, where no timeout applies and Ctrl-C
+    waits for the system resolver; asking first, in a thread we can abandon,
+    keeps --timeout and Ctrl-C in force. An IP address needs no lookup.
+    """
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return
+    except ValueError:
+        pass
+    if (host, port) in _RESOLVED:
+        return
+    try:
+        in_daemon_thread(lambda: socket.getaddrinfo(host, port, type=socket.SOCK_STREAM),
+                         seconds)
+    except TimeoutError:
+        raise NetworkFailure(f"DNS lookup of {host} got no answer in time ({seconds:.1f} s)",
+                             "this machine's DNS resolver is not answering: check "
+                             "/etc/resolv.conf, a VPN, or a corporate DNS; raise --timeout "
+                             "if it is only slow", ExitCode.TIMEOUT) from None
+    except (socket.gaierror, UnicodeError, OSError):
+        raise NetworkFailure(f"DNS lookup of {host} failed",
+                             "check the host name and this machine's DNS resolver "
+                             "(/etc/resolv.conf, a VPN, a corporate DNS that blocks it)",
+                             ExitCode.UNREACHABLE) from None
+    _RESOLVED.add((host, port))
+
+
 def get(client: httpx.Client, url: str, *, timeout: float | None = None,
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None) -> httpx.Response:
@@ -179,6 +240,11 @@ def get(client: httpx.Client, url: str, *, timeout: float | None = None,
     Other statuses (4xx with a Binance error body) are left to the caller."""
     import httpx
 
+    parts = urlsplit(url)
+    if parts.hostname and not isinstance(getattr(client, "_transport", None),
+                                         httpx.MockTransport):
+        resolve(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
+                timeout if timeout is not None else _client_timeout(client))
     try:
         kwargs: dict[str, Any] = {"params": params, "headers": headers}
         if timeout is not None:
@@ -190,6 +256,11 @@ def get(client: httpx.Client, url: str, *, timeout: float | None = None,
     if failure is not None:
         raise failure
     return response
+
+
+def _client_timeout(client: httpx.Client) -> float:
+    connect = getattr(getattr(client, "timeout", None), "connect", None)
+    return float(connect) if connect else 10.0
 
 
 def json_body(response: httpx.Response) -> Any:
