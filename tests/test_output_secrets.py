@@ -147,3 +147,13 @@ def test_stream_without_a_buffer_so_nothing_writes_around_the_mask():
     from binance_doctor.output import mask
 
     assert not hasattr(mask.MaskedStream(io.StringIO()), "buffer")
+
+
+def test_a_copyable_signature_is_not_masked():
+    """RSA signatures are base64: runs of 64 letters and digits inside them are not keys."""
+    from binance_doctor.output import mask
+
+    blob = "+" + "a1B2" * 16 + "/" + "C3d4" * 16 + "=="
+    hexsig = "ab" * 32
+    text = f"signature {blob} sent as %2B{'a1B2' * 16}%2F and {hexsig}\n"
+    assert mask.Secrets().mask(text) == text

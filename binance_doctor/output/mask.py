@@ -40,6 +40,9 @@ _OUTPUT_FIELD = (re.compile(_FIELD[0].pattern.replace(
     "(?!\\*\\*\\*|", "(?!(?-i:[A-Z_]+)\\b)(?=[^\\s'\",}\\\\]{8})(?!\\*\\*\\*|"), re.I | re.X),
     _FIELD[1])
 _KEY_SHAPED = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+# In output, not a stretch of a base64 or percent-encoded value (an RSA signature that
+# `signature sign` prints to be copied holds such stretches by chance).
+_OUTPUT_KEY_SHAPED = re.compile(r"(?<![A-Za-z0-9+/%])[A-Za-z0-9]{64}(?![A-Za-z0-9+/=%])")
 
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     _PEM,                                        # private keys, even with escaped newlines
@@ -112,7 +115,7 @@ class Secrets:
             for rx, repl in (_PEM, _HEADER, _OUTPUT_FIELD):
                 text = rx.sub(repl, text)
         if _LONG_TOKEN.search(text):
-            text = _KEY_SHAPED.sub(_unless_hex, text)
+            text = _OUTPUT_KEY_SHAPED.sub(_unless_hex, text)
         if "…" in text or "..." in text:
             text = _CUT_TOKEN.sub(MASK, text)
         return text
