@@ -242,3 +242,45 @@ def test_codes_only_ccxt_knows_are_flagged_as_undocumented(typed, shown):
 
 def test_2008_points_to_check_key():
     assert "check-key" in run_cli("explain", "-2008").stderr
+
+
+# -- a 5xx on a product without its own variants: the generic entry, never another's --
+
+@pytest.mark.parametrize("status", ["503", "500", "502", "504"])
+@pytest.mark.parametrize("product", ["spot", "sapi"])
+def test_5xx_on_spot_and_sapi_falls_back_to_the_generic_5xx_entry(status, product):
+    (f,) = findings(run_cli("explain", status, "--product", product, "--json"))
+    assert f["status"] == "5xx" and product in f["products"]
+    assert f["retry"]["policy"] == "check_first" and "duplicate" in f["retry"]["advice"]
+    text = run_cli("explain", status, "--product", product).stdout
+    assert "Safe to retry now" not in text and "futures/options backend" not in text
+
+
+def test_503_on_futures_keeps_its_documented_variants():
+    result = findings(run_cli("explain", "503", "--product", "usdm", "--json"))
+    assert {f["status"] for f in result} == {"503"} and len(result) == 4
+
+
+# -- one meaning shown once: no false "means N different things" ---------------------
+
+@pytest.mark.parametrize("body,products", [
+    ({"code": -1105, "msg": "Parameter 'orderId' was empty."}, 6),
+    ({"code": -1101, "msg": "Too many parameters; expected 'symbol' and received 'symbols'."}, 6),
+    ({"code": -1101, "msg": "Duplicate values for a parameter detected."}, 6),
+    ({"code": -1008, "msg": "Server is currently overloaded with other requests. "
+                            "Please try again in a few minutes."}, 3),
+])
+def test_equal_meanings_are_one_finding_not_a_false_ambiguity(body, products):
+    run = run_cli("explain", json.dumps(body), "--json")
+    result = run.json()["result"]
+    assert result["ambiguous"] is False
+    (f,) = result["findings"]
+    assert len(f["products"]) == products
+    assert "different things" not in run_cli("explain", json.dumps(body)).stdout
+
+
+def test_minus_1008_still_names_its_real_differences():
+    """Spot's overload, the futures throttle (reduce-only exempt) and options' rate limit."""
+    result = run_cli("explain", "--json", "--", "-1008").json()["result"]
+    groups = sorted(sorted(f["products"]) for f in result["findings"])
+    assert groups == [["coinm", "papi", "usdm"], ["options"], ["sapi", "spot"]]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -106,6 +106,9 @@ class Entry:
     status: str | None = None         # for HTTP entries: "418", "5xx", "503"
     filter: str | None = None
     section: str | None = None
+    # Message templates whose meaning is another explanation's: (template, key).
+    # -1008 "Server is currently overloaded..." means on USDⓈ-M what it means on spot.
+    message_explanations: tuple[tuple[str, str], ...] = ()
 
     @property
     def title(self) -> str:
@@ -181,8 +184,16 @@ class Catalog:
                 status=r.get("status"),
                 filter=r.get("filter"),
                 section=r.get("section"),
+                message_explanations=tuple(r.get("message_explanations", {}).items()),
             )
         return entry
+
+    def for_message(self, entry: Entry, template: str) -> Entry:
+        """The entry as the matched message template means it (see message_explanations)."""
+        key = dict(entry.message_explanations).get(template)
+        if key is None or key == entry.explanation.key:
+            return entry
+        return replace(entry, explanation=self._explanation(key))
 
     def _explanation(self, key: str) -> Explanation:
         ex = self._explanations.get(key)
@@ -198,12 +209,24 @@ class Catalog:
         found = (self._entry(i) for i in self._by_code.get(code, ()))
         return [e for e in found if product is None or product in e.products]
 
-    def by_status(self, status: int | str) -> list[Entry]:
+    def by_status(self, status: int | str, product: Product | None = None) -> list[Entry]:
+        """Entries for an HTTP status, for one product when given.
+
+        A 5xx status without an entry of its own for the product falls back to the
+        generic 5XX entry: the 503 variants documented for futures and options say
+        "safe to retry" in places, which is never true of another product's 5xx.
+        Other statuses documented for one product only (409 on spot) are still
+        shown for the rest, whose entries name the product they come from.
+        """
         key = str(status).lower()
-        found = self._by_status.get(key, [])
+        every = [self._entry(i) for i in self._by_status.get(key, [])]
+        found = [e for e in every if product is None or product in e.products]
         if not found and key.isdigit() and key.startswith("5"):
-            found = self._by_status.get("5xx", [])
-        return [self._entry(i) for i in found]
+            found = [e for e in (self._entry(i) for i in self._by_status.get("5xx", []))
+                     if product is None or product in e.products]
+        elif not found:
+            found = every
+        return found
 
     @property
     def codes(self) -> list[int]:

@@ -138,7 +138,11 @@ def explain_code(catalog: Catalog, code: int, product: Product | None = None,
     findings: dict[str, Finding] = {}
     for entry in entries:
         m = by_entry.get(id(entry))
-        key = f"{entry.explanation.key}|{m.template if m else ''}"
+        if m is not None:
+            entry = catalog.for_message(entry, m.template)
+        # One finding per meaning: products whose templates differ only in quoting
+        # ("Parameter '%s' was empty." / "Parameter %s was empty.") share it.
+        key = entry.explanation.key
         if key in findings:
             findings[key] = _with_entry(findings[key], entry)
             continue
@@ -155,17 +159,17 @@ def explain_message(catalog: Catalog, message: str, product: Product | None = No
         raise _unknown_message(catalog, message, product)
     findings: dict[str, Finding] = {}
     for m in matches:
-        key = f"{m.entry.explanation.key}|{m.template}"
+        entry = catalog.for_message(m.entry, m.template)
+        key = entry.explanation.key
         if key in findings:
-            findings[key] = _with_entry(findings[key], m.entry)
+            findings[key] = _with_entry(findings[key], entry)
         else:
-            findings[key] = _finding((m.entry,), m, now, message, None)
+            findings[key] = _finding((entry,), m._replace(entry=entry), now, message, None)
     return Diagnosis(None, message, None, product, tuple(findings.values()))
 
 
 def explain_status(catalog: Catalog, status: str, product: Product | None = None) -> Diagnosis:
-    entries = [e for e in catalog.by_status(status)
-               if product is None or product in e.products] or catalog.by_status(status)
+    entries = catalog.by_status(status, product)
     if not entries:
         raise NotFound(f"HTTP {status} is not in the catalog",
                        hint="known statuses: " + ", ".join(catalog.statuses))

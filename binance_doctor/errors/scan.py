@@ -619,7 +619,7 @@ def _fix(catalog: Catalog, product: Product | None, code: int | None, status: in
     if code is not None:
         entries = catalog.by_code(code, product) or catalog.by_code(code)
     elif status is not None:
-        entries = catalog.by_status(status)
+        entries = catalog.by_status(status, product)
     elif message:
         entries = [m.entry for m in catalog.match_message(message)]
     if not entries:
