@@ -13,15 +13,17 @@ only when a `Session` is made.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False     # typing.TYPE_CHECKING without importing typing (start-up)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BinanceError",
     "Diagnosis",
     "Fact",
     "Product",
     "Retry",
+    "Session",
     "__version__",
     "diagnose",
     "retry_decision",
@@ -30,6 +32,7 @@ __all__ = [
 if TYPE_CHECKING:
     from binance_doctor.api.diagnose import Diagnosis, diagnose
     from binance_doctor.api.retry import Retry, retry_decision
+    from binance_doctor.api.session import BinanceError, Session
     from binance_doctor.errors.diagnosis import Fact
     from binance_doctor.product import Product
 
@@ -38,12 +41,14 @@ _HOMES = {
     "diagnose": "binance_doctor.api.diagnose",
     "Retry": "binance_doctor.api.retry",
     "retry_decision": "binance_doctor.api.retry",
+    "Session": "binance_doctor.api.session",
+    "BinanceError": "binance_doctor.api.session",
     "Fact": "binance_doctor.errors.diagnosis",
     "Product": "binance_doctor.product",
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'binance_doctor' has no attribute {name!r}")

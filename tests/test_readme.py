@@ -78,7 +78,18 @@ def test_the_readme_has_a_python_example():
 
 
 @pytest.mark.parametrize("block", python_examples(), ids=lambda b: b.splitlines()[-2][:40])
-def test_readme_python_example_prints_what_it_shows(block, capsys):
+def test_readme_python_example_prints_what_it_shows(block, capsys, binance, monkeypatch):
+    """Run against the loopback exchange, whose first order answer is lost (a 502): the
+    Session example must still print the order, and the exchange hold exactly one."""
+    from fake.account import FakeKey
+    from fake.orders import FakeOrders
+
+    exchange = FakeOrders(binance, [FakeKey("k" * 64, secret="s" * 64)])
+    exchange.lose_answer("bad_gateway")
+    monkeypatch.setenv("BINANCE_API_KEY", "k" * 64)
+    monkeypatch.setenv("BINANCE_API_SECRET", "s" * 64)
+    monkeypatch.setenv("BINANCE_BASE_URL", binance.url)
     shown = [line[2:] for line in block.splitlines() if line.startswith("# ")]
     exec(compile(block, "README.md", "exec"), {"__name__": "readme"})   # noqa: S102 - our own README
     assert capsys.readouterr().out.splitlines() == shown
+    assert len(exchange.placed()) == (1 if "Session" in block else 0)

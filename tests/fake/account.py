@@ -97,7 +97,7 @@ class FakeAccounts:
                 continue
             server.route("GET", path, self._handle)
 
-    def _authenticate(self, req: Request) -> FakeKey | Reply:
+    def authenticate(self, req: Request) -> FakeKey | Reply:
         api_key = req.headers.get("x-mbx-apikey", "")
         if not KEY_FORMAT.fullmatch(api_key):
             return binance_error(401, -2014, "API-key format invalid.")
@@ -128,7 +128,7 @@ class FakeAccounts:
         return key
 
     def _handle(self, req: Request, srv: FakeBinance) -> Reply:
-        key = self._authenticate(req)
+        key = self.authenticate(req)
         if isinstance(key, Reply):
             return key
         perms = key.permissions()
