@@ -203,3 +203,18 @@ def test_a_read_timeout_after_acceptance_is_queried_not_resent(binance, exchange
         answer = s.request("POST", "/api/v3/order", {**ORDER, "newClientOrderId": "slow-1"})
     assert answer["clientOrderId"] == "slow-1" and len(exchange.placed()) == 1
     assert s.errors == {"unknown": 1} and len(_posts(binance)) == 1
+
+
+def test_the_session_names_itself_apart_from_the_read_only_cli(session, binance):
+    from binance_doctor.net import transport
+
+    session.request("POST", "/api/v3/order", ORDER)
+    agents = {r.headers.get("user-agent") for r in binance.requests()}
+    assert agents == {f"binance-doctor-session/{binance_doctor_version()}"}
+    assert transport.USER_AGENT not in agents
+
+
+def binance_doctor_version() -> str:
+    import binance_doctor
+
+    return binance_doctor.__version__

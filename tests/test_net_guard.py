@@ -91,15 +91,37 @@ def _verb_calls(path: Path) -> list[str]:
     return found
 
 
+# The user's own client (issue 14): places the user's orders, so it must send POST and
+# DELETE. No CLI command may use it; test_no_command_uses_the_session holds that.
+_USER_CLIENT = Path("api") / "session.py"
+
+
 def test_no_module_calls_another_http_verb():
     """Static: the whole package sends through transport.get, never another verb."""
     package = Path(binance_doctor.__file__).parent
-    modules = sorted(package.rglob("*.py"))
+    modules = sorted(m for m in package.rglob("*.py") if m != package / _USER_CLIENT)
     assert len(modules) > 30
     offenders = [hit for m in modules for hit in _verb_calls(m)]
     assert offenders == []
     # and the check can fail
     assert _verb_calls(Path(__file__)) != []
+
+
+def test_no_command_uses_the_session():
+    """Static: nothing outside api/ imports the Session module, so no CLI command can."""
+    package = Path(binance_doctor.__file__).parent
+    assert (package / _USER_CLIENT).is_file()
+    users = []
+    for m in package.rglob("*.py"):
+        if m.parent.name == "api" or m.name == "__init__.py" and m.parent == package:
+            continue
+        for node in ast.walk(ast.parse(m.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [
+                a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if any("session" in n and "api" in n for n in names) or isinstance(
+                    node, ast.ImportFrom) and any(a.name == "Session" for a in node.names):
+                users.append(f"{m.relative_to(package)}:{node.lineno}")
+    assert users == []
 
 
 def test_loopback_requests_are_checked_after_each_test(binance):

@@ -20,6 +20,7 @@ import uuid
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Callable
 
+from binance_doctor import __version__
 from binance_doctor.api.diagnose import Diagnosis, diagnose
 from binance_doctor.api.retry import Retry, retry_decision
 from binance_doctor.product import Product
@@ -34,6 +35,7 @@ _TIME_PATHS = {"/api/": "/api/v3/time", "/sapi/": "/api/v3/time", "/fapi/": "/fa
                "/dapi/": "/dapi/v1/time", "/eapi/": "/eapi/v1/time",
                "/papi/": "/papi/v1/time"}
 _DUPLICATE = "Duplicate order sent."
+USER_AGENT = f"binance-doctor-session/{__version__}"
 _NOT_FOUND_CODE = -2013
 
 
@@ -121,12 +123,11 @@ class Session:
         self.offset_ms = 0.0                  # server time minus local time
         self.banned_until: float | None = None  # epoch seconds
         self.errors: Counter[int | str] = Counter()
-        from binance_doctor import __version__
-
+        # Its own User-Agent: the CLI's read-only guard (net/guard.py) and the tests'
+        # check of it concern the CLI's requests, not the user's own client.
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout,
                                   transport=transport, follow_redirects=False,
-                                  headers={"User-Agent": f"binance-doctor/{__version__}",
-                                           "X-MBX-APIKEY": api_key})
+                                  headers={"User-Agent": USER_AGENT, "X-MBX-APIKEY": api_key})
 
     def __repr__(self) -> str:       # never the key material
         return f"Session({self.base_url!r}, {self._key.algorithm.label})"
