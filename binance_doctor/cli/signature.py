@@ -29,6 +29,10 @@ EPILOG_SIGNATURE_VERIFY = """Examples:
 
   binance-doctor signature verify --query 'symbol=...&timestamp=...' --body '...&signature=...'
 
+  binance-doctor signature verify 'https://api.binance.com/api/v3/order?timestamp=...' --body 'symbol=...&signature=...'
+
+  binance-doctor signature verify - < captured-http-request.txt
+
   binance-doctor signature verify --private-key ed25519.pem - < request.txt
 """
 
@@ -47,8 +51,9 @@ app.add_typer(signature_app, name="signature")
 
 RequestArgument = typer.Argument(
     None, metavar="[URL|CURL|-]",
-    help="The request as sent: a full URL, a curl command line (one quoted argument), "
-         "or - to read either from stdin.")
+    help="The request as sent: a full URL (with --body for a POST), a curl command line "
+         "(one quoted argument), a raw HTTP request (request line, headers, body), or - to "
+         "read any of these from stdin.")
 QueryOption = typer.Option(None, "--query", "-q", help="The query string as sent (no '?').")
 BodyOption = typer.Option(None, "--body", "-b", help="The request body as sent.")
 MethodOption = typer.Option(None, "--method", "-X", help="HTTP method (default: POST with a "
@@ -59,12 +64,18 @@ def _sent_request(text: Optional[str], query: Optional[str], body: Optional[str]
                   method: Optional[str]):
     from binance_doctor.signature import request
 
-    if text is not None and (query is not None or body is not None):
-        raise click_errors.UsageError("give the request either as URL/curl or as "
+    if text is not None and query is not None:
+        raise click_errors.UsageError("give the request either as URL/curl/HTTP or as "
                                       "--query/--body, not both")
-    if query is not None or body is not None:
+    if text is None and (query is not None or body is not None):
         return request.from_parts((query or "").lstrip("?"), body or "", method)
-    return request.parse(read_stdin() if text in (None, "-") else text, method)
+    sent = request.parse(read_stdin() if text in (None, "-") else text, method)
+    if body is None:
+        return sent
+    if sent.source != "url":
+        raise click_errors.UsageError("--body goes with a URL; a curl command or an HTTP "
+                                      "request carries its own body")
+    return request.from_parts(sent.query, body, method, sent.url, source="url")
 
 
 def _request_and_credentials(text, query, body, method, api_key, secret_file, secret,

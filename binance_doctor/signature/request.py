@@ -1,15 +1,18 @@
-"""The request exactly as it was sent: read from a URL, a curl command, or query and body.
+"""The request exactly as it was sent: a URL, a curl command, a raw HTTP request, or parts.
 
 Owns turning what a user pastes into method, URL, query string, body and
 headers, keeping the query and body byte-for-byte as they were sent (the
 signature was computed over them, so nothing is decoded or re-ordered here).
 A curl line is split with shlex; its -d/--data* bodies, --data-urlencode
-parts, -G, -X and -H are understood, other flags are skipped.
+parts, -G, -X and -H are understood, other flags are skipped. A raw HTTP
+request (request line, headers, blank line, body) is read as a proxy or a
+debug log shows it. A JSON body may carry its own `signature`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -18,6 +21,7 @@ from binance_doctor.signature import signing
 from binance_doctor.failure import BadInput
 
 API_KEY_HEADER = "x-mbx-apikey"
+_REQUEST_LINE = re.compile(r"^(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)\s+(\S+)\s+HTTP/\d(?:\.\d)?$")
 _DATA = {"-d", "--data", "--data-raw", "--data-ascii", "--data-binary"}
 # curl flags that take a value we do not need; skipping the value keeps it from
 # being mistaken for the URL.
@@ -63,15 +67,33 @@ class SentRequest:
             return None
         return value if isinstance(value, dict) else None
 
+    def signatures(self) -> list[tuple[str, str]]:
+        """Every sent signature value (raw, as on the wire) with where it was."""
+        found = [("query", v) for k, v in _pieces(self.query) if k == signing.SIGNATURE_PARAM]
+        params = self.json_body
+        if params is not None:
+            value = params.get(signing.SIGNATURE_PARAM)
+            if value is not None:
+                found.append(("JSON body", _json_text(value)))
+        else:
+            found += [("body", v) for k, v in _pieces(self.body) if k == signing.SIGNATURE_PARAM]
+        return found
+
     @property
     def signature(self) -> tuple[str | None, str | None]:
-        """The sent signature value (raw, as on the wire) and where it was: query or body."""
-        _, in_body = signing.without_signature(self.body)
-        if in_body is not None and self.json_body is None:
-            return in_body, "body"
-        _, in_query = signing.without_signature(self.query)
-        if in_query is not None:
-            return in_query, "query"
+        """The sent signature value (raw, as on the wire) and where it was.
+
+        Two `signature` parameters are an error: which one Binance reads is not
+        documented, so no verdict on either could be trusted.
+        """
+        found = self.signatures()
+        if len(found) > 1:
+            listed = " and ".join(f"signature={v} (in the {where})" for where, v in found)
+            raise BadInput(f"the request carries {len(found)} signature parameters: {listed}",
+                           hint="send exactly one signature, as the last parameter; a wrapper "
+                                "that signs an already signed request adds a second one")
+        if found:
+            return found[0][1], found[0][0]
         return None, None
 
     @property
@@ -87,21 +109,35 @@ class SentRequest:
         return not pairs or pairs[-1][0] == signing.SIGNATURE_PARAM or all(
             k != signing.SIGNATURE_PARAM for k, _ in pairs)
 
+    def as_sent(self) -> tuple[str, str]:
+        """Query and body as the server received them, without the signature.
 
-    def canonical(self) -> tuple[str, str]:
-        """Query and body as they should be signed and sent: encoded, no signature.
-
-        A JSON body becomes the form body Binance reads, its values kept as
-        written (numbers are not re-rendered).
+        Kept byte for byte (empty `&&` pieces too); only raw non-ASCII
+        characters are shown as their %XX escapes, the one encoding the docs
+        make mandatory. A JSON body becomes the form body Binance would read,
+        its values as written (numbers are not re-rendered).
         """
-        query = signing.percent_encode(signing.without_signature(self.query)[0])
+        query = signing.encode_non_ascii(signing.without_signature(self.query)[0])
         params = self.json_body
         if params is not None:
             body = signing.encode_params([(k, _json_text(v)) for k, v in params.items()
                                           if k != signing.SIGNATURE_PARAM and v is not None])
         else:
-            body = signing.percent_encode(signing.without_signature(self.body)[0])
+            body = signing.encode_non_ascii(signing.without_signature(self.body)[0])
         return query, body
+
+    def canonical(self) -> tuple[str, str]:
+        """Query and body as they should be signed and sent: encoded, no signature."""
+        query, body = self.as_sent()
+        return signing.percent_encode(query), signing.percent_encode(body)
+
+    def raw_non_ascii(self) -> bool:
+        """Whether raw (unencoded) non-ASCII characters were sent."""
+        return not (self.query.isascii() and self.body.isascii())
+
+
+def _pieces(wire: str) -> list[tuple[str, str]]:
+    return [(p.partition("=")[0], p.partition("=")[2]) for p in wire.split("&") if p]
 
 
 def _json_text(value: object) -> str:
@@ -127,13 +163,15 @@ def curl_line(method: str, url: str | None, query: str, body: str, signature: st
 
 
 def parse(text: str, method: str | None = None) -> SentRequest:
-    """A URL, a curl command line or a bare query string, recognised by its shape."""
+    """A URL, a curl command line, a raw HTTP request or a bare query string, by its shape."""
     text = text.strip()
     if not text:
         raise BadInput("the request is empty",
                        hint="give a URL, a curl command, or --query/--body")
     if text.startswith("curl ") or text.startswith("curl\t") or text == "curl":
         return parse_curl(text)
+    if _REQUEST_LINE.match(text.splitlines()[0].strip()):
+        return parse_http(text)
     if "://" in text.split("?", 1)[0] or text.startswith("/"):
         return parse_url(text, method)
     if "\n" in text.strip():
@@ -156,6 +194,33 @@ def parse_url(text: str, method: str | None = None, body: str = "") -> SentReque
         raise BadInput(f"that URL cannot be read: {e}") from None
     base = f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.scheme else parts.path
     return from_parts(parts.query, body, method, base or None, source="url")
+
+
+def parse_http(text: str) -> SentRequest:
+    """A raw HTTP/1.x request: request line, headers, a blank line, then the body."""
+    normal = text.replace("\r\n", "\n")
+    head, _, body = normal.partition("\n\n")
+    lines = head.split("\n")
+    match = _REQUEST_LINE.match(lines[0].strip())
+    if match is None:
+        raise BadInput("the first line is not an HTTP request line (METHOD TARGET HTTP/1.1)")
+    method, target = match.group(1), match.group(2)
+    headers = []
+    for line in lines[1:]:
+        name, colon, value = line.partition(":")
+        if not colon or not name.strip() or " " in name.strip():
+            raise BadInput(f"this header line of the HTTP request cannot be read: {line.strip()!r}",
+                           hint="paste the request as captured: request line, one header "
+                                "per line, a blank line, then the body")
+        headers.append((name.strip(), value.strip()))
+    host = next((v for k, v in headers if k.lower() == "host"), None)
+    if "://" in target:
+        url = target
+    else:
+        url = f"https://{host}{target}" if host else target
+    parsed = parse_url(url, method)
+    body = body.rstrip("\n")
+    return SentRequest(method, parsed.url, parsed.query, body, tuple(headers), "http")
 
 
 def parse_curl(text: str) -> SentRequest:

@@ -1,11 +1,9 @@
 """How Binance signs a request: the canonical payload, and the three signature kinds.
 
-Owns the rule every SIGNED REST request follows (Binance request-security docs,
-enforced since 2026-01-15): the payload is the query string followed by the
-request body with no separator between them, percent-encoded *before* it is
-signed, and without the `signature` parameter itself. HMAC-SHA256 gives a hex
-digest, compared without regard to case; RSA (PKCS#1 v1.5, SHA-256) and
-Ed25519 give base64, compared exactly and percent-encoded when sent.
+Owns the rule every SIGNED REST request follows, stated once here (`RULE`) with
+its sources quoted. HMAC-SHA256 gives a hex digest, compared without regard to
+case; RSA (PKCS#1 v1.5, SHA-256) and Ed25519 give base64, compared exactly and
+percent-encoded when sent.
 
 `cryptography` is imported only when an RSA or Ed25519 key is loaded or used,
 so HMAC work and the rest of the CLI never pay for it. Key material lives in
@@ -26,11 +24,38 @@ from urllib.parse import quote, unquote
 from binance_doctor.failure import DoctorError, ExitCode
 
 SIGNATURE_PARAM = "signature"
-# Characters left alone when a payload is made canonical: the unreserved set,
-# the separators that give a query its structure, and `%` so escapes already
-# on the wire stay as they are. Everything else (non-ASCII, spaces, quotes,
-# control characters) is percent-encoded as UTF-8.
-_WIRE_SAFE = "-_.~!$'()*+,;=:@/?&%"
+
+# -- the encoding rule ----------------------------------------------------------
+# Sources (read from binance/binance-spot-api-docs, mirror of 2026-07-21):
+#   rest-api.md, "SIGNED Endpoint Examples for POST /api/v3/order" (HMAC, RSA and
+#   Ed25519 alike): "The signature payload of your request is the query string
+#   concatenated without separator to the HTTP body. Any non-ASCII character must
+#   be percent-encoded before signing." Steps: "1. Format parameters as
+#   parameter=value pairs separated by &. 2. Percent-encode the string."
+#   CHANGELOG.md, 2025-12-17: "The following change to REST API will occur at
+#   approximately 2026-01-15 07:00 UTC: When calling endpoints that require
+#   signatures, percent-encode payloads before computing signatures. Requests that
+#   do not follow this order will be rejected with -1022 INVALID_SIGNATURE."
+#   The same page's Python example builds the payload with urllib.parse.urlencode
+#   (space as '+', every other character outside A-Z a-z 0-9 - _ . ~ as %XX).
+#   USDⓈ-M and COIN-M futures general info: "totalParams is defined as the query
+#   string concatenated with the request body" (no encoding rule of their own).
+# What that settles: the payload is the query then the body as sent, no separator,
+# without `signature`; a raw non-ASCII character in it is rejected (-1022); %XX
+# escapes and '+' for a space are encodings, so they are signed as sent.
+# What it does not settle: an ASCII character outside the unreserved set sent
+# *raw* and signed raw (a space, " [ ] { } @ , : / ...; ccxt sends raw JSON in
+# batchOrders). The docs neither list them as needing encoding nor show one raw,
+# so `unsettled()` names them and verify calls such a request "uncertain".
+RULE = ("payload = query string + body as sent (no separator, without signature), "
+        "percent-encoded before signing; non-ASCII must be %XX (rest-api.md, request "
+        "security; CHANGELOG 2025-12-17, in force since 2026-01-15)")
+# Kept as they are when a payload is made canonical: the unreserved set, the
+# separators that give a form its structure, `%` (escapes already made) and '+'
+# (a form's space). Everything else is percent-encoded as UTF-8, as the docs'
+# own urlencode example does.
+_WIRE_SAFE = "-_.~&=%+"
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
 # Percent-encoding of one name or value: only the unreserved set stays.
 _VALUE_SAFE = "-_.~"
 
@@ -92,13 +117,26 @@ def encode_params(params: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -
 
 
 def percent_encode(wire: str) -> str:
-    """Make a query or body string canonical: encode what is not already URL-safe.
+    """Make a query or body string canonical: encode what is not already encoded.
 
-    Existing `%XX` escapes and the `&`/`=` structure are kept, so an already
-    encoded string comes back unchanged; raw non-ASCII characters, spaces and
-    the like are encoded as UTF-8 the way Binance expects before signing.
+    Existing `%XX` escapes, '+' and the `&`/`=` structure are kept, so an already
+    encoded string comes back unchanged; raw non-ASCII characters, spaces, quotes,
+    brackets, '@' and the like are encoded as UTF-8, as `RULE` asks.
     """
     return quote(wire, safe=_WIRE_SAFE)
+
+
+def encode_non_ascii(wire: str) -> str:
+    """Only what the docs require: raw non-ASCII characters as %XX, the rest as sent."""
+    if wire.isascii():
+        return wire
+    return "".join(c if c.isascii() else quote(c, safe="") for c in wire)
+
+
+def unsettled(wire: str) -> tuple[str, ...]:
+    """The raw ASCII characters in `wire` whose treatment the docs do not settle."""
+    found = {c for c in wire if c.isascii() and c not in _UNRESERVED and c not in "&=%+"}
+    return tuple(sorted(found))
 
 
 def split_pairs(wire: str) -> list[tuple[str, str]]:
@@ -117,12 +155,13 @@ def join_pairs(pairs: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> st
 
 
 def without_signature(wire: str) -> tuple[str, str | None]:
-    """The string with every `signature=` pair removed, and the (last) value removed."""
+    """The string with every `signature=` piece removed (other pieces, empty ones
+    included, kept as sent), and the (last) value removed."""
     kept, found = [], None
-    for piece in wire.split("&"):
+    for piece in wire.split("&") if wire else ():
         if piece.partition("=")[0] == SIGNATURE_PARAM:
             found = piece.partition("=")[2]
-        elif piece:
+        else:
             kept.append(piece)
     return "&".join(kept), found
 

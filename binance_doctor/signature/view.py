@@ -11,8 +11,18 @@ from binance_doctor.output.document import Block, Field, Heading, Items, Section
 from binance_doctor.signature.mistake import Mistake, Signed, Verdict
 
 CHECK_KEY = "binance-doctor check-key"
-UNEXPLAINED = ("No known mistake reproduces the sent signature. The secret most likely does "
-               "not belong to this API key (or the request was changed in a way not tried).")
+UNEXPLAINED = ("No known mistake reproduces the sent signature, and the search covered every "
+               "mistake class for this request's shape: the secret does not belong to this API "
+               "key.")
+NOT_COVERED = ("No mistake tried reproduces the sent signature, but the search did not cover "
+               "every mistake class for this request's shape, so the secret is not to blame "
+               "yet (what was not covered is listed below).")
+
+
+def _unexplained(verdict: Verdict) -> str | None:
+    if verdict.ok or verdict.mistakes:
+        return None
+    return NOT_COVERED if verdict.not_covered else UNEXPLAINED
 
 
 def signed_blocks(signed: Signed, key_source: str) -> list[Block]:
@@ -32,6 +42,14 @@ def _correct_fields(signed: Signed) -> list[Block]:
 def verdict_blocks(verdict: Verdict, key_source: str) -> list[Block]:
     correct = verdict.correct
     label = correct.algorithm.label
+    if verdict.ok and verdict.uncertain:
+        blocks = [Heading(f"Signature matches the request as sent; whether Binance accepts it "
+                          f"is uncertain ({label}, key from {key_source})", Tone.WARN),
+                  Field("Signature", verdict.received),
+                  Field("Uncertain", verdict.uncertain)]
+        blocks.extend(Text(n, Tone.WARN) for n in verdict.notes)
+        blocks.append(Section("Encoded request", tuple(_correct_fields(correct)), tone=Tone.OK))
+        return blocks
     if verdict.ok:
         blocks: list[Block] = [Heading(f"Signature is correct ({label}, key from {key_source})",
                                        Tone.OK),
@@ -52,6 +70,10 @@ def verdict_blocks(verdict: Verdict, key_source: str) -> list[Block]:
                            f" ({verdict.tried} variants tried)." if verdict.tried else
                            f"{count} mistake{'s' if count > 1 else ''} found."))
         blocks.extend(_mistake_section(m) for m in verdict.mistakes)
+    elif verdict.not_covered:
+        blocks.append(Text(f"{NOT_COVERED} ({verdict.tried} variants tried.)", Tone.WARN))
+        blocks.append(Items("Not covered", verdict.not_covered, numbered=False))
+        blocks.append(Field("Dig deeper", CHECK_KEY))
     else:
         blocks.append(Text(f"{UNEXPLAINED} ({verdict.tried} variants tried.)", Tone.WARN))
         blocks.append(Field("Dig deeper", CHECK_KEY))
@@ -109,7 +131,11 @@ def verdict_json(verdict: Verdict, key_source: str) -> dict:
         "signature_location": verdict.location,
         "expected": signed_json(verdict.correct),
         "mistakes": [mistake_json(m) for m in verdict.mistakes],
-        "unexplained": None if verdict.ok or verdict.mistakes else UNEXPLAINED,
+        "uncertain": verdict.uncertain,
+        "unexplained": _unexplained(verdict),
+        "not_covered": list(verdict.not_covered),
+        "coverage": [{"class": c.label, "complete": c.complete, "note": c.note}
+                     for c in verdict.coverage],
         "dig": CHECK_KEY if not verdict.ok and not verdict.mistakes else None,
         "variants_tried": verdict.tried,
         "notes": list(verdict.notes),
