@@ -29,14 +29,15 @@ _binance_doctor() {
   esac
   path=""
   for w in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
-    case " check-key clock codes completion explain scan sign signature verify " in *" $w "*) path="${path:+$path }$w" ;; esac
+    case " check-key clock codes completion doctor explain scan sign signature verify " in *" $w "*) path="${path:+$path }$w" ;; esac
   done
   case "$path" in
-    "") COMPREPLY=( $(compgen -W "check-key clock codes completion explain scan signature --debug --version --help" -- "$cur") ); ;;
+    "") COMPREPLY=( $(compgen -W "check-key clock codes completion doctor explain scan signature --debug --version --help" -- "$cur") ); ;;
     "check-key") COMPREPLY=( $(compgen -W "--api-key --secret-file --secret --private-key --testnet --product -p --base-url --futures-base-url --delivery-base-url --testnet-base-url --testnet-futures-base-url --testnet-delivery-base-url --timeout --json --help" -- "$cur") ); ;;
     "clock") COMPREPLY=( $(compgen -W "--product -p --base-url --samples -n --recv-window -w --ntp-server --no-ntp --timeout -t --json --help" -- "$cur") ); ;;
     "codes") COMPREPLY=( $(compgen -W "--product -p --search -s --kind --json --help" -- "$cur") ); ;;
     "completion") COMPREPLY=( $(compgen -W "--help" -- "$cur") ); ;;
+    "doctor") COMPREPLY=( $(compgen -W "--product -p --base-url --futures-base-url --delivery-base-url --testnet --ntp-server --no-ntp --recv-window -w --api-key --secret-file --private-key --timeout -t --json --help" -- "$cur") ); ;;
     "explain") COMPREPLY=( $(compgen -W "--product -p --json --help" -- "$cur") ); ;;
     "scan") COMPREPLY=( $(compgen -W "--json --jsonl --help" -- "$cur") ); COMPREPLY+=( $(compgen -f -- "$cur") ); ;;
     "signature") COMPREPLY=( $(compgen -W "sign verify --help" -- "$cur") ); ;;

@@ -12,8 +12,9 @@ from binance_doctor.cli.root import (
     JsonOption,
     PrivateKeyOption,
     SecretFileOption,
+    RestProductsOption,
     SecretOption,
-    _product,
+    _rest_products,
     _spinner,
     app,
 )
@@ -34,21 +35,6 @@ Only read-only GET requests are sent; nothing is retried. Exit 0: no problem,
 """
 
 
-def _check_key_products(values: Optional[List[str]]) -> tuple[str, ...]:
-    from binance_doctor.product import Product
-
-    wanted = {Product.SPOT: "spot", Product.SAPI: "spot", Product.USDM: "usdm",
-              Product.COINM: "coinm"}
-    out: list[str] = []
-    for word in (w for v in values or [] for w in v.split(",") if w.strip()):
-        product = _product(word)
-        if product not in wanted:
-            raise typer.BadParameter(f"check-key checks spot, usdm and coinm, not "
-                                     f"{product.value}", param_hint="--product")
-        out.append(wanted[product])
-    return tuple(out)
-
-
 @app.command("check-key", epilog=EPILOG_CHECK_KEY)
 def check_key(
     api_key: Optional[str] = ApiKeyOption,
@@ -57,9 +43,7 @@ def check_key(
     private_key: Optional[str] = PrivateKeyOption,
     testnet: bool = typer.Option(False, "--testnet",
                                  help="Check the key on the testnet instead of mainnet."),
-    product: Optional[List[str]] = typer.Option(
-        None, "--product", "-p", metavar="PRODUCT",
-        help="spot, usdm or coinm (repeat or comma-separate; default: all three)."),
+    product: Optional[List[str]] = RestProductsOption,
     base_url: str = typer.Option("https://api.binance.com", "--base-url", metavar="URL",
                                  help="Mainnet spot and /sapi host."),
     futures_base_url: str = typer.Option("https://fapi.binance.com", "--futures-base-url",
@@ -96,16 +80,14 @@ def check_key(
         keyprobe.Network("mainnet", base_url, futures_base_url, delivery_base_url),
         keyprobe.Network("testnet", testnet_base_url, testnet_futures_base_url,
                          testnet_delivery_base_url),
-        _check_key_products(product), timeout)
-    key, key_checks = keyoffline.inspect_api_key(raw_key)
-    creds = keyoffline.read_credentials(api_key=key, secret=secret, secret_file=secret_file,
-                                        private_key=private_key)
-    creds, secret_checks = keyoffline.inspect_credentials(creds, key)
-    offline = (*key_checks, *secret_checks, *keyoffline.inspect_urls(settings))
-    sendable = key.isascii() and key.isprintable() and bool(key)
+        _rest_products(product, "check-key"), timeout)
+    n = settings.network
+    ready = keyoffline.prepare(raw_key, secret=secret, secret_file=secret_file,
+                               private_key=private_key, urls=(n.spot, n.futures, n.delivery))
     with _spinner() as progress, transport.make_client(timeout) as client:
-        report = keycheck.check(creds, key, settings, client, offline=offline,
-                                progress=progress, online=sendable)
+        report = keycheck.check(ready.creds, ready.api_key, settings, client,
+                                offline=ready.offline, progress=progress,
+                                online=ready.sendable)
     if as_json:
         render.write_json("check-key", keyview.to_json(report),
                           ok=report.exit_code is ExitCode.OK)

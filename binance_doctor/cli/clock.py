@@ -6,7 +6,14 @@ from typing import List, Optional
 
 import typer
 
-from binance_doctor.cli.root import JsonOption, _product, _spinner, app
+from binance_doctor.cli.root import (
+    JsonOption,
+    NtpServerOption,
+    _ntp_servers,
+    _product,
+    _spinner,
+    app,
+)
 from binance_doctor.failure import BadInput, ExitCode
 
 EPILOG_CLOCK = """Examples:
@@ -38,10 +45,7 @@ def clock(
                                 help="Requests to the time endpoint (weight 1 each)."),
     recv_window: int = typer.Option(5000, "--recv-window", "-w", metavar="MS",
                                     help="The recvWindow your requests send (max 60000)."),
-    ntp_server: Optional[List[str]] = typer.Option(
-        None, "--ntp-server", metavar="HOST[:PORT]",
-        help="NTP server to compare with; repeatable. Default: pool.ntp.org, "
-             "time.google.com, time.cloudflare.com."),
+    ntp_server: Optional[List[str]] = NtpServerOption,
     no_ntp: bool = typer.Option(False, "--no-ntp", help="Compare with Binance only."),
     timeout: float = typer.Option(10.0, "--timeout", "-t", min=0.1, max=300, metavar="SECONDS",
                                   help="Time limit for the whole check."),
@@ -60,13 +64,7 @@ def clock(
         raise BadInput(f"recvWindow {recv_window} is out of range",
                        hint=f"Binance accepts 1 to {core.MAX_RECV_WINDOW} ms; the default "
                             f"is {core.DEFAULT_RECV_WINDOW}")
-    for server in ntp_server or ():
-        try:
-            core.parse_ntp_server(server)
-        except ValueError as e:
-            raise BadInput(str(e), hint="e.g. --ntp-server time.google.com or "
-                                        "--ntp-server 127.0.0.1:1123") from None
-    servers = None if no_ntp else tuple(ntp_server or core.DEFAULT_NTP_SERVERS)
+    servers = _ntp_servers(ntp_server, no_ntp)
     url = transport.check_base_url(base_url or core.DEFAULT_BASE_URLS[chosen.value])
     deadline = transport.Deadline(timeout)
     with _spinner() as progress, transport.make_client(timeout) as client:

@@ -25,7 +25,7 @@ from binance_doctor.failure import BadInput
 app = typer.Typer(
     name="binance-doctor",
     help="Turns Binance API errors into their exact cause and fix.",
-    epilog="Examples:\n\n  binance-doctor explain -2010\n\n"
+    epilog="Examples:\n\n  binance-doctor doctor\n\n  binance-doctor explain -2010\n\n"
            "  python bot.py 2>&1 | binance-doctor explain -\n\n"
            "  binance-doctor scan logs/*.log.gz\n\n"
            "  binance-doctor clock --recv-window 10000\n\n"
@@ -42,6 +42,7 @@ app = typer.Typer(
 # its name on the command line -> the module under binance_doctor.cli that registers it.
 # A new command is one line here and one module beside this one.
 COMMANDS = {
+    "doctor": "doctor",
     "explain": "explain",
     "codes": "codes",
     "scan": "scan",
@@ -83,6 +84,15 @@ PrivateKeyOption = typer.Option(None, "--private-key", metavar="FILE",
                                      "$BINANCE_PRIVATE_KEY_PASSPHRASE or a hidden prompt).")
 
 
+RestProductsOption = typer.Option(
+    None, "--product", "-p", metavar="PRODUCT",
+    help="spot, usdm or coinm (repeat or comma-separate; default: all three).")
+NtpServerOption = typer.Option(
+    None, "--ntp-server", metavar="HOST[:PORT]",
+    help="NTP server to compare with; repeatable. Default: pool.ntp.org, "
+         "time.google.com, time.cloudflare.com.")
+
+
 class State:
     debug = False
 
@@ -111,6 +121,36 @@ def _product(value: Optional[str]):
         return parse_product(value)
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="--product") from None
+
+
+def _rest_products(values: Optional[Sequence[str]], command: str) -> tuple[str, ...]:
+    """--product for the commands that talk to spot, usdm and coinm hosts: those three
+    (sapi counts as spot), in that order; all three when none is given."""
+    from binance_doctor.product import Product
+
+    wanted = {Product.SPOT: "spot", Product.SAPI: "spot", Product.USDM: "usdm",
+              Product.COINM: "coinm"}
+    out: list[str] = []
+    for word in (w for v in values or [] for w in v.split(",") if w.strip()):
+        product = _product(word)
+        if product not in wanted:
+            raise typer.BadParameter(f"{command} checks spot, usdm and coinm, not "
+                                     f"{product.value}", param_hint="--product")
+        out.append(wanted[product])
+    return tuple(p for p in ("spot", "usdm", "coinm") if p in out) or ("spot", "usdm", "coinm")
+
+
+def _ntp_servers(values: Optional[Sequence[str]], off: bool) -> tuple[str, ...] | None:
+    """The NTP servers to ask (validated), the defaults, or None with --no-ntp."""
+    from binance_doctor.clock import offset as clocks
+
+    for server in values or ():
+        try:
+            clocks.parse_ntp_server(server)
+        except ValueError as e:
+            raise BadInput(str(e), hint="e.g. --ntp-server time.google.com or "
+                                        "--ntp-server 127.0.0.1:1123") from None
+    return None if off else tuple(values or clocks.DEFAULT_NTP_SERVERS)
 
 
 def read_stdin(limit: int = 64 * 1024 * 1024) -> str:

@@ -26,7 +26,8 @@ def relation(offset_ms: float, other: str, subject: str = "your clock") -> str:
     return f"{subject} is {ms(abs(offset_ms))} {side} {other}"
 
 
-def _heading(report: ClockReport) -> Heading:
+def verdict_heading(report: ClockReport) -> Heading:
+    """The verdict in one line (also the clock line of `doctor`)."""
     w = report.window
     window = f"recvWindow {w.recv_window_ms}"
     if w.verdict is Verdict.PASS:
@@ -169,7 +170,7 @@ def _fix_section(report: ClockReport) -> Section:
 
 
 def clock_blocks(report: ClockReport) -> list[Block]:
-    blocks: list[Block] = [_heading(report)]
+    blocks: list[Block] = [verdict_heading(report)]
     blocks.extend(Text(w, Tone.WARN) for w in report.warnings)
     blocks.append(_binance_section(report))
     if report.ntp is not None:

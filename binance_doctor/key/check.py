@@ -31,7 +31,18 @@ def check(creds: credential.Credentials, api_key: str, settings: probe.Settings,
           progress: Callable[[str], None] | None = None,
           online: bool = True) -> analysis.KeyReport:
     """Run the online checks (unless `online` is false) and explain the result."""
+    return check_with(creds, api_key, settings, client, offline=offline, clock=clock,
+                      now=now, progress=progress, online=online)[0]
+
+
+def check_with(creds: credential.Credentials, api_key: str, settings: probe.Settings,
+               client: httpx.Client, *, offline: tuple[analysis.Check, ...] = (),
+               clock: clocks.Clock = clocks.SYSTEM_CLOCK, now: float | None = None,
+               progress: Callable[[str], None] | None = None, online: bool = True,
+               extra: tuple[str, ...] = ()) -> tuple[analysis.KeyReport, probe.Probes]:
+    """`check`, also sending the `extra` CALLS (see probe.run) and returning what the
+    probes saw, for callers that read those answers themselves (doctor)."""
     seen = probe.run(creds, api_key, settings, client, clock=clock, progress=progress,
-                     online=online)
+                     online=online, extra=extra)
     now_ms = (clock.wall() if now is None else now) * 1000
-    return analysis.report(creds, settings, offline, seen, now_ms)
+    return analysis.report(creds, settings, offline, seen, now_ms), seen

@@ -8,7 +8,7 @@ swapped) and hints from the base URLs. Values are described, never shown.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from binance_doctor import credential
@@ -125,8 +125,13 @@ def inspect_credentials(creds: credential.Credentials,
 
 
 def inspect_urls(settings: probe.Settings) -> list[Check]:
+    n = settings.network
+    return _url_checks((n.spot, n.futures, n.delivery))
+
+
+def _url_checks(urls: tuple[str, ...]) -> list[Check]:
     checks = []
-    for url in {settings.network.spot, settings.network.futures, settings.network.delivery}:
+    for url in dict.fromkeys(urls):
         if probe.is_binance_us(url):
             checks.append(Check("url.binance_us", "Base URL", Status.INFO,
                                 f"{urlsplit(url).hostname} is Binance.US, a separate exchange: "
@@ -154,3 +159,25 @@ def read_credentials(*, api_key: str | None, secret: str | None, secret_file: st
                                     f"{credential.ENV_SECRET}") from None
         raise
 
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A key and its credentials made ready to send, with what the offline checks found."""
+
+    api_key: str                           # cleaned of BOM, whitespace and quotes
+    creds: credential.Credentials
+    offline: tuple[Check, ...]
+    sendable: bool                         # false: an HTTP header cannot carry the key
+
+
+def prepare(raw_key: str, *, secret: str | None, secret_file: str | None,
+            private_key: str | None, urls: tuple[str, ...]) -> Prepared:
+    """Every offline step check-key (and doctor) run before sending: the key's shape,
+    reading and checking the secret or private key, and the base URLs' hints."""
+    key, key_checks = inspect_api_key(raw_key)
+    creds = read_credentials(api_key=key, secret=secret, secret_file=secret_file,
+                             private_key=private_key)
+    creds, secret_checks = inspect_credentials(creds, key)
+    offline = (*key_checks, *secret_checks, *_url_checks(urls))
+    return Prepared(key, creds, offline, key.isascii() and key.isprintable() and bool(key))

@@ -84,13 +84,16 @@ CALLS = {
                  (("omitZeroBalances", "true"),)),
     "usdm": Call("usdm", "USDⓈ-M futures", "/fapi/v3/balance", "futures", "usdm"),
     "coinm": Call("coinm", "COIN-M futures", "/dapi/v1/balance", "delivery", "coinm"),
+    # not part of check-key; `run(..., extra=("trading_status",))` adds it (doctor)
+    "trading_status": Call("trading_status", "API trading status",
+                           "/sapi/v1/account/apiTradingStatus", "spot", "spot"),
 }
 
 
 @dataclass(frozen=True)
 class Settings:
     network: Network                          # where the key is checked
-    other: Network                            # probed only if `network` rejects the key
+    other: Network | None                     # probed only if `network` rejects the key
     products: tuple[str, ...] = PRODUCTS
     timeout: float = 15.0
     recv_window: int = RECV_WINDOW_MS
@@ -268,12 +271,17 @@ class Probes:
     primary: Phase | None                 # None when nothing was sent
     probe: Phase | None                   # the other network, when the key was unknown
     sent: tuple[guard.Sent, ...]
+    extra: dict[str, Outcome] = field(default_factory=dict)   # `extra` calls, by id
 
 
 def run(creds: credential.Credentials, api_key: str, settings: Settings,
         client: httpx.Client, *, clock: clocks.Clock = clocks.SYSTEM_CLOCK,
-        progress: Callable[[str], None] | None = None, online: bool = True) -> Probes:
-    """Send the read-only requests (none unless `online`) and keep what came back."""
+        progress: Callable[[str], None] | None = None, online: bool = True,
+        extra: tuple[str, ...] = ()) -> Probes:
+    """Send the read-only requests (none unless `online`) and keep what came back.
+
+    `extra` names further CALLS sent on the checked network's spot host once the key is
+    known there (with the clock offset already measured), e.g. "trading_status"."""
     log = guard.RequestLog()
     log.install(client)
     session = Session(client, creds, api_key, settings, clock,
@@ -282,7 +290,14 @@ def run(creds: credential.Credentials, api_key: str, settings: Settings,
     if online:
         primary = session.run(settings.network,
                               _calls(settings.network, settings.products, probe=False))
-        if rejected_as_unknown(primary) and session.halt is None:
+        if rejected_as_unknown(primary) and session.halt is None and settings.other:
             probe = session.run(settings.other,
                                 _calls(settings.other, settings.products, probe=True))
-    return Probes(primary, probe, tuple(log.sent))
+    more: dict[str, Outcome] = {}
+    if primary is not None and any(o.ok for o in primary.outcomes.values()):
+        for cid in extra:
+            call = CALLS[cid]
+            base = settings.network.url(call.host)
+            if base in primary.clocks:
+                more[cid] = session.signed(call, base, primary.clocks[base])
+    return Probes(primary, probe, tuple(log.sent), more)

@@ -31,6 +31,14 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("GET", "/api/v3/time"): 1,
     ("GET", "/fapi/v1/time"): 1,
     ("GET", "/dapi/v1/time"): 1,
+    # doctor: reachability, system status, futures rate limits, trading restrictions
+    ("GET", "/api/v3/ping"): 1,
+    ("GET", "/fapi/v1/ping"): 1,
+    ("GET", "/dapi/v1/ping"): 1,
+    ("GET", "/sapi/v1/system/status"): 1,
+    ("GET", "/fapi/v1/exchangeInfo"): 1,
+    ("GET", "/dapi/v1/exchangeInfo"): 1,
+    ("GET", "/sapi/v1/account/apiTradingStatus"): 1,
     # check-key: the key's permissions and one signed read per product
     ("GET", "/sapi/v1/account/apiRestrictions"): 1,
     ("GET", "/api/v3/account"): 20,

@@ -29,10 +29,12 @@ class NetworkFailure(DoctorError):
     """Binance could not be asked, or answered with a status that ends the check."""
 
     def __init__(self, message: str, hint: str | None, exit_code: ExitCode,
-                 status: int | None = None, retry_after: float | None = None) -> None:
+                 status: int | None = None, retry_after: float | None = None,
+                 edge: str | None = None) -> None:
         super().__init__(message, hint, exit_code)
         self.status = status
         self.retry_after = retry_after
+        self.edge = edge          # the CDN that answered instead of Binance, e.g. CloudFront
 
 
 class Deadline:
@@ -87,12 +89,13 @@ def _causes(exc: BaseException) -> list[BaseException]:
 
 
 def network_failure(exc: Exception, url: str) -> NetworkFailure:
-    """Name what went wrong below HTTP: DNS, refused connection, TLS, timeout, drop."""
+    """Name what went wrong below HTTP: DNS, refused connection, TLS, timeout, drop.
+    Takes httpx's exceptions and the socket/ssl ones of a bare connection alike."""
     import httpx
 
     host = urlsplit(url).hostname or url
     chain = _causes(exc)
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
         return NetworkFailure(f"no answer from {host} in time ({type(exc).__name__})",
                               "raise --timeout; a slow path or a firewall silently "
                               "dropping packets looks like this", ExitCode.TIMEOUT)
@@ -106,7 +109,7 @@ def network_failure(exc: Exception, url: str) -> NetworkFailure:
                               "a proxy or middlebox intercepting TLS, an outdated CA "
                               "bundle, or a URL that is not an HTTPS endpoint",
                               ExitCode.TLS)
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, (httpx.ConnectError, OSError)):
         return NetworkFailure(f"cannot connect to {host}: {exc}",
                               "check that the URL is right and that outbound connections "
                               "to it are allowed (firewall, proxy, no route)",
@@ -135,6 +138,12 @@ def _ban_until(response: httpx.Response) -> str | None:
     return ban_end(int(match.group(1)), time.time())
 
 
+def edge_name(response: httpx.Response) -> str | None:
+    """"CloudFront" when CloudFront's own headers show it answered (not Binance), else None."""
+    said = " ".join(response.headers.get(h, "") for h in ("Server", "Via", "X-Cache")).lower()
+    return "CloudFront" if "cloudfront" in said or "x-amz-cf-id" in response.headers else None
+
+
 def status_failure(response: httpx.Response) -> NetworkFailure | None:
     """The failure an HTTP status means before any endpoint logic, or None."""
     status = response.status_code
@@ -160,11 +169,14 @@ def status_failure(response: httpx.Response) -> NetworkFailure | None:
             "Binance restricts some countries; the answer depends on the IP you connect "
             "from. See: binance-doctor explain 451", ExitCode.RESTRICTED, status)
     if status == 403:
+        edge = edge_name(response)
+        by = (f"{edge}'s web application firewall (the CDN in front of the API)" if edge
+              else "the web application firewall/CDN")
         return NetworkFailure(
-            f"HTTP 403 from {host}: blocked by the web application firewall/CDN",
+            f"HTTP 403 from {host}: blocked by {by}",
             "the request broke a WAF rule or the IP is blocked at the edge; check the "
             "URL, headers and proxy. See: binance-doctor explain 403",
-            ExitCode.FORBIDDEN, status)
+            ExitCode.FORBIDDEN, status, edge=edge)
     if status >= 500:
         return NetworkFailure(f"HTTP {status} from {host}: server-side failure",
                               "Binance (or a proxy in front of it) failed; try again later",

@@ -2,7 +2,8 @@
 
 `FakeAccounts(server, keys, sapi=True)` registers, through `server.route()`:
 
-- GET /sapi/v1/account/apiRestrictions (only with `sapi`: the testnets have no /sapi),
+- GET /sapi/v1/account/apiRestrictions and /sapi/v1/account/apiTradingStatus (only with
+  `sapi`: the testnets have no /sapi),
 - GET /api/v3/account, GET /fapi/v3/balance, GET /dapi/v1/balance,
 
 and checks every request the way Binance does, in this order: the API key's
@@ -28,7 +29,9 @@ from fake.server import FakeBinance, Reply, Request, binance_error, reply_json
 KEY_FORMAT = re.compile(r"[A-Za-z0-9]{64}")
 REJECTED = "Invalid API-key, IP, or permissions for action"
 RESTRICTIONS_PATH = "/sapi/v1/account/apiRestrictions"
-SIGNED_PATHS = (RESTRICTIONS_PATH, "/api/v3/account", "/fapi/v3/balance", "/dapi/v1/balance")
+TRADING_STATUS_PATH = "/sapi/v1/account/apiTradingStatus"
+SIGNED_PATHS = (RESTRICTIONS_PATH, TRADING_STATUS_PATH, "/api/v3/account", "/fapi/v3/balance",
+                "/dapi/v1/balance")
 MAX_RECV_WINDOW = 60_000
 DEFAULT_RECV_WINDOW = 5_000
 
@@ -57,6 +60,7 @@ class FakeKey:
     public_key: Any = None                  # an RSA or Ed25519 public key (cryptography)
     restrictions: dict = field(default_factory=dict)
     trusted_ips: tuple[str, ...] | None = None   # None: any IP
+    locked_until_ms: int | None = None      # API trading locked until then (apiTradingStatus)
 
     def permissions(self) -> dict:
         out = {**DEFAULT_RESTRICTIONS, **self.restrictions,
@@ -93,7 +97,7 @@ class FakeAccounts:
         self.server = server
         self.keys = {k.api_key: k for k in keys}
         for path in SIGNED_PATHS:
-            if path == RESTRICTIONS_PATH and not sapi:
+            if path.startswith("/sapi/") and not sapi:
                 continue
             server.route("GET", path, self._handle)
 
@@ -134,6 +138,12 @@ class FakeAccounts:
         perms = key.permissions()
         if req.path == RESTRICTIONS_PATH:
             return reply_json(perms)
+        if req.path == TRADING_STATUS_PATH:
+            locked = key.locked_until_ms is not None and key.locked_until_ms > srv.now_ms()
+            return reply_json({"data": {
+                "isLocked": locked, "plannedRecoverTime": key.locked_until_ms if locked else 0,
+                "triggerCondition": {"GCR": 150, "IFER": 150, "UFR": 300},
+                "updateTime": srv.now_ms()}})
         if not perms["enableReading"]:
             return binance_error(401, -2015, f"{REJECTED}.")
         if req.path == "/api/v3/account":

@@ -156,6 +156,10 @@ class FakeBinance:
         self.delay_before: float | Callable[[], float] = delay_before
         self.delay_after: float | Callable[[], float] = delay_after
         self.log: list[Request] = []
+        # X-MBX-USED-WEIGHT-1M: weight used by others this minute, plus `weight_of`
+        # every request answered by a route (set weight_of for other costs).
+        self.used_weight = 0
+        self.weight_of: Callable[[Request], int] = lambda req: 1
         self._routes: dict[tuple[str, str], Handler] = {}
         self._failures: dict[str, _Failure] = {}
         self._lock = threading.Lock()
@@ -277,7 +281,12 @@ class FakeBinance:
             if any(p == req.path for _, p in self._routes):
                 return binance_error(405, -1000, "Method not allowed.")
             return binance_error(404, -1000, "Not found.")
-        return handler(req, self)
+        with self._lock:
+            self.used_weight += self.weight_of(req)
+            used = self.used_weight
+        reply = handler(req, self)
+        return Reply(reply.status, reply.body,
+                     {"X-MBX-USED-WEIGHT-1M": str(used), **reply.headers}, reply.drop)
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
