@@ -39,13 +39,28 @@ def test_codes_documented_outside_the_error_pages_are_catalogued(catalog, refere
 
 
 def test_every_official_code_is_present_with_its_name_and_messages(catalog, reference):
+    later: dict[tuple[str, int], list[str]] = {}
+    for extra in reference["extra_messages"]:   # documented in a change log, after the page
+        later.setdefault((extra["product"], extra["code"]), []).append(extra["message"])
     for ref_key, product in PRODUCT_KEYS.items():
         for ref in reference["products"][ref_key]:
             entries = catalog.by_code(ref["code"], Product(product))
             assert len(entries) == 1, (product, ref["code"])
             entry = entries[0]
             assert entry.name == ref["name"], (product, ref["code"])
-            assert list(entry.messages) == ref["messages"], (product, ref["code"])
+            expected = ref["messages"] + later.get((ref_key, ref["code"]), [])
+            assert list(entry.messages) == expected, (product, ref["code"])
+
+
+def test_change_log_messages_are_recognised_with_their_source(catalog, reference):
+    assert any(x["code"] == -4047 and "0-7 days" in x["message"]
+               for x in reference["extra_messages"])
+    for extra in reference["extra_messages"]:
+        assert extra["source"]["url"].startswith("https://") and extra["source"]["date"]
+        product = Product(PRODUCT_KEYS[extra["product"]])
+        hits = [m for m in catalog.match_message(extra["message"])
+                if m.entry.code == extra["code"] and product in m.entry.products]
+        assert hits, extra
 
 
 def test_codes_are_unique_per_product(catalog):
