@@ -34,6 +34,7 @@ class ExitCode(IntEnum):
     SECRET_MISSING = 23   # no secret or private key could be read
     NO_SUCH_FILE = 24     # a file given to scan does not exist or cannot be opened
     SOME_INPUTS_UNREADABLE = 25  # scan read some inputs but not others
+    ORDER_WOULD_FAIL = 26  # check-order: a filter or account rule fails; Binance would reject
     CHECKS_FAILED = 27    # doctor found problems no single more specific code covers
     CONFIG_INVALID = 30   # the config file or a profile in it is unreadable or wrong
     INTERRUPTED = 130     # Ctrl-C (128 + SIGINT, as shells report it)

@@ -15,7 +15,7 @@ import pytest
 from support import TESTS, run_cli
 
 README = (TESTS.parent / "README.md").read_text(encoding="utf-8")
-OFFLINE = ("explain", "codes", "signature")
+OFFLINE = ("explain", "codes", "signature", "check-order")
 
 
 def examples() -> list[tuple[str, list[str]]]:

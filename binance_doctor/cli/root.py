@@ -48,6 +48,7 @@ COMMANDS = {
     "scan": "scan",
     "clock": "clock",
     "check-key": "check_key",
+    "check-order": "check_order",
     "signature": "signature",
     "completion": "completion",
 }

@@ -1,0 +1,1 @@
+"""check-order: an order checked against every exchangeInfo filter and account rule."""
