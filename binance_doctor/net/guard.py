@@ -44,6 +44,14 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("GET", "/api/v3/account"): 20,
     ("GET", "/fapi/v3/balance"): 5,
     ("GET", "/dapi/v1/balance"): 1,
+    # check-order: a symbol's trading rules and the price they compare against
+    ("GET", "/api/v3/exchangeInfo"): 20,
+    ("GET", "/api/v3/referencePrice"): 2,
+    ("GET", "/api/v3/avgPrice"): 2,
+    ("GET", "/fapi/v1/exchangeInfo"): 1,
+    ("GET", "/fapi/v1/premiumIndex"): 1,
+    ("GET", "/dapi/v1/exchangeInfo"): 1,
+    ("GET", "/dapi/v1/premiumIndex"): 10,
 }
 
 

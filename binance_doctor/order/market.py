@@ -9,8 +9,8 @@ rules compare against.
   price from `GET /fapi/v1/premiumIndex?symbol=` (an object) or
   `/dapi/v1/premiumIndex?symbol=` (a list).
 
-Every request passes a guard that refuses anything but a GET to `ALLOWED_PATHS`
-before it leaves. Nothing is retried.
+Every path is on the read-only allowlist (net/guard.py), whose hook on the client
+refuses anything else before it leaves. Nothing is retried.
 """
 
 from __future__ import annotations
@@ -36,22 +36,10 @@ EXCHANGE_INFO = {Product.SPOT: "/api/v3/exchangeInfo", Product.USDM: "/fapi/v1/e
 PREMIUM_INDEX = {Product.USDM: "/fapi/v1/premiumIndex", Product.COINM: "/dapi/v1/premiumIndex"}
 REFERENCE_PRICE = "/api/v3/referencePrice"
 AVG_PRICE = "/api/v3/avgPrice"
-# Every path check-order may request without a key: read-only market data.
-ALLOWED_PATHS = frozenset({*EXCHANGE_INFO.values(), *PREMIUM_INDEX.values(), REFERENCE_PRICE,
-                           AVG_PRICE})
+# Every path check-order may request without a key (all on net/guard.py's allowlist).
+PATHS = frozenset({*EXCHANGE_INFO.values(), *PREMIUM_INDEX.values(), REFERENCE_PRICE,
+                   AVG_PRICE})
 NO_REFERENCE_PRICE = -2043
-
-
-class ReadOnlyViolation(DoctorError):
-    """A request outside the allowlist was about to be sent: a bug, never sent."""
-
-    exit_code = ExitCode.INTERNAL
-
-
-def guard(request: httpx.Request) -> None:
-    if request.method != "GET" or request.url.path not in ALLOWED_PATHS:
-        raise ReadOnlyViolation(f"refused to send {request.method} {request.url.path}: "
-                                "check-order only sends the read-only requests it lists")
 
 
 def host(product: Product, base_url: str | None) -> str:
@@ -62,8 +50,7 @@ def host(product: Product, base_url: str | None) -> str:
 def session(timeout: float) -> Iterator[httpx.Client]:
     if timeout <= 0:
         raise BadInput(f"--timeout must be positive, not {timeout:g}")
-    with transport.make_client(timeout) as client:
-        client.event_hooks = {"request": [guard], "response": []}
+    with transport.make_client(timeout) as client:     # carries the read-only guard
         yield client
 
 

@@ -1,0 +1,106 @@
+"""Public market-data endpoints for the loopback Binance (tests/fake/server.py): exchangeInfo
+and the prices the filters compare against, for check-order.
+
+`FakeExchange(server)` registers, through `server.route()`:
+
+- GET /api/v3/exchangeInfo (?symbol= narrows; an unknown symbol is -1121 "Invalid symbol."),
+- GET /api/v3/referencePrice (a price, a null referencePrice, or -2043 when the symbol
+  never had one), GET /api/v3/avgPrice,
+- GET /fapi/v1/exchangeInfo, /fapi/v1/premiumIndex (an object),
+- GET /dapi/v1/exchangeInfo, /dapi/v1/premiumIndex (a list, as COIN-M answers).
+
+The exchangeInfo answers are the test fixtures in tests/fixtures/order/ (written from the
+documented examples, with the awkward cases: stepSize "1.00000000", tickSize
+"0.00000010", a minQty that is not a multiple of the step, asymmetric
+PERCENT_PRICE_BY_SIDE, NOTIONAL with applyMinToMarket false, MARKET_LOT_SIZE all zeros).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fake.server import FakeBinance, Reply, Request, binance_error, reply_json
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "order"
+NULL = object()          # referencePrice answered as null
+NEVER = object()         # the symbol never had a reference price: -2043
+
+
+class FakeExchange:
+    """Market data per product; change `reference`, `average`, `mark` between requests."""
+
+    def __init__(self, server: FakeBinance) -> None:
+        self.info = {p: json.loads((FIXTURES / f"{p}.json").read_text())
+                     for p in ("spot", "usdm", "coinm")}
+        self.reference: dict[str, object] = {}      # symbol -> "price", NULL or NEVER
+        self.average: dict[str, str] = {}
+        self.mark: dict[str, str] = {}
+        routes = {"/api/v3/exchangeInfo": self._spot_info,
+                  "/fapi/v1/exchangeInfo": self._futures_info("usdm"),
+                  "/dapi/v1/exchangeInfo": self._futures_info("coinm"),
+                  "/api/v3/referencePrice": self._reference,
+                  "/api/v3/avgPrice": self._average,
+                  "/fapi/v1/premiumIndex": self._premium(False),
+                  "/dapi/v1/premiumIndex": self._premium(True)}
+        for path, handler in routes.items():
+            server.route("GET", path, handler)
+
+    def _symbols(self, product: str) -> dict[str, dict]:
+        return {s["symbol"]: s for s in self.info[product]["symbols"]}
+
+    def _spot_info(self, req: Request, srv: FakeBinance) -> Reply:
+        symbol = req.param("symbol")
+        if symbol is None:
+            return reply_json(self.info["spot"])
+        entry = self._symbols("spot").get(symbol)
+        if entry is None:
+            return binance_error(400, -1121, "Invalid symbol.")
+        return reply_json({**self.info["spot"], "symbols": [entry]})
+
+    def _futures_info(self, product: str):
+        def handle(req: Request, srv: FakeBinance) -> Reply:
+            return reply_json(self.info[product])
+        return handle
+
+    def _known(self, req: Request, product: str) -> str | Reply:
+        symbol = req.param("symbol")
+        if not symbol:
+            return binance_error(400, -1102, "Mandatory parameter 'symbol' was not sent, "
+                                 "was empty/null, or malformed.")
+        if symbol not in self._symbols(product):
+            return binance_error(400, -1121, "Invalid symbol.")
+        return symbol
+
+    def _reference(self, req: Request, srv: FakeBinance) -> Reply:
+        symbol = self._known(req, "spot")
+        if isinstance(symbol, Reply):
+            return symbol
+        value = self.reference.get(symbol, NEVER)
+        if value is NEVER:
+            return binance_error(400, -2043, "This symbol doesn't have a reference price.")
+        return reply_json({"symbol": symbol,
+                           "referencePrice": None if value is NULL else value,
+                           "timestamp": srv.now_ms()})
+
+    def _average(self, req: Request, srv: FakeBinance) -> Reply:
+        symbol = self._known(req, "spot")
+        if isinstance(symbol, Reply):
+            return symbol
+        return reply_json({"mins": 5, "price": self.average.get(symbol, "1.00000000"),
+                           "closeTime": srv.now_ms()})
+
+    def _premium(self, coinm: bool):
+        product = "coinm" if coinm else "usdm"
+
+        def handle(req: Request, srv: FakeBinance) -> Reply:
+            symbol = self._known(req, product)
+            if isinstance(symbol, Reply):
+                return symbol
+            body = {"symbol": symbol, "markPrice": self.mark.get(symbol, "1.00000000"),
+                    "indexPrice": self.mark.get(symbol, "1.00000000"),
+                    "lastFundingRate": "0.00010000", "time": srv.now_ms()}
+            if coinm:
+                return reply_json([{**body, "pair": symbol.split("_")[0]}])
+            return reply_json(body)
+        return handle
