@@ -8,32 +8,43 @@ _binance_doctor() {
     --base-url) COMPREPLY=(); return ;;
     --body|-b) COMPREPLY=(); return ;;
     --delivery-base-url) COMPREPLY=(); return ;;
+    --exchange-info) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     --futures-base-url) COMPREPLY=(); return ;;
+    --iceberg-qty) COMPREPLY=(); return ;;
     --kind) COMPREPLY=( $(compgen -W "code message filter http all" -- "$cur") ); return ;;
     --method|-X) COMPREPLY=(); return ;;
     --ntp-server) COMPREPLY=(); return ;;
+    --position-side) COMPREPLY=(); return ;;
+    --price) COMPREPLY=(); return ;;
+    --price-ref) COMPREPLY=(); return ;;
     --private-key) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     --product|-p) COMPREPLY=( $(compgen -W "spot usdm coinm options papi sapi" -- "$cur") ); return ;;
+    --quantity|-q) COMPREPLY=(); return ;;
     --query|-q) COMPREPLY=(); return ;;
+    --quote-order-qty) COMPREPLY=(); return ;;
     --recv-window|-w) COMPREPLY=(); return ;;
     --samples|-n) COMPREPLY=(); return ;;
     --search|-s) COMPREPLY=(); return ;;
     --secret) COMPREPLY=(); return ;;
     --secret-file) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     --signature|-s) COMPREPLY=(); return ;;
+    --stop-price) COMPREPLY=(); return ;;
     --testnet-base-url) COMPREPLY=(); return ;;
     --testnet-delivery-base-url) COMPREPLY=(); return ;;
     --testnet-futures-base-url) COMPREPLY=(); return ;;
+    --time-in-force) COMPREPLY=(); return ;;
     --timeout) COMPREPLY=(); return ;;
     --timeout|-t) COMPREPLY=(); return ;;
+    --trailing-delta) COMPREPLY=(); return ;;
   esac
   path=""
   for w in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
-    case " check-key clock codes completion doctor explain scan sign signature verify " in *" $w "*) path="${path:+$path }$w" ;; esac
+    case " check-key check-order clock codes completion doctor explain scan sign signature verify " in *" $w "*) path="${path:+$path }$w" ;; esac
   done
   case "$path" in
-    "") COMPREPLY=( $(compgen -W "check-key clock codes completion doctor explain scan signature --debug --version --help" -- "$cur") ); ;;
+    "") COMPREPLY=( $(compgen -W "check-key check-order clock codes completion doctor explain scan signature --debug --version --help" -- "$cur") ); ;;
     "check-key") COMPREPLY=( $(compgen -W "--api-key --secret-file --secret --private-key --testnet --product -p --base-url --futures-base-url --delivery-base-url --testnet-base-url --testnet-futures-base-url --testnet-delivery-base-url --timeout --json --help" -- "$cur") ); ;;
+    "check-order") COMPREPLY=( $(compgen -W "--quantity -q --price --stop-price --quote-order-qty --iceberg-qty --trailing-delta --time-in-force --reduce-only --position-side --close-position --product -p --base-url --exchange-info --price-ref --timeout --json --help" -- "$cur") ); ;;
     "clock") COMPREPLY=( $(compgen -W "--product -p --base-url --samples -n --recv-window -w --ntp-server --no-ntp --timeout -t --json --help" -- "$cur") ); ;;
     "codes") COMPREPLY=( $(compgen -W "--product -p --search -s --kind --json --help" -- "$cur") ); ;;
     "completion") COMPREPLY=( $(compgen -W "--help" -- "$cur") ); ;;
