@@ -1,14 +1,19 @@
-"""Every REST endpoint a catalog explanation names exists today on each of its products.
+"""Every REST endpoint a catalog explanation names exists today, for the products it serves.
 
 The endpoint lists are facts in tests/reference/endpoints.json (built from Binance's
 docs and its generated SDK; sources, dates and the retired endpoints with the change
-log that retired them are inside). An explanation shared by several products may only
-name an endpoint that every one of them has: a spot explanation naming `/fapi/...`, or
-a portfolio-margin one naming `/fapi/...` where `/papi/v1/um/...` is right, fails.
+log that retired them are inside). Each sentence of an explanation is checked:
+
+- every endpoint it names exists today (none retired, none invented);
+- every endpoint it names can be called by a product the explanation serves (or is a
+  listed CROSS dependency, such as the USD-M market data portfolio margin reads);
+- every product the explanation serves finds, in each sentence that names endpoints,
+  one it can call itself: "GET /fapi/v1/order, GET /dapi/v1/order or GET /papi/v1/um/order"
+  serves USD-M, COIN-M and portfolio margin users alike, while a portfolio-margin
+  explanation naming only `/fapi/...` where `/papi/v1/um/...` is right fails.
 
 SWEPT lists the products whose explanations have been reviewed against the lists
-(issue 11). Note to whoever finishes the usdm/coinm/papi/options sweep (branch
-catalog-b): add those products to SWEPT here when their explanations pass.
+(issue 11): all six.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import pytest
 from binance_doctor.errors import catalog as cat_mod
 from support import TESTS
 
-SWEPT = ("spot", "sapi")
+SWEPT = ("spot", "sapi", "usdm", "coinm", "papi", "options")
 
 ENDPOINTS = json.loads((TESTS / "reference" / "endpoints.json").read_text(encoding="utf-8"))
 
@@ -34,10 +39,26 @@ USABLE_BY = {"/api/": {"spot", "sapi"}, "/sapi/": {"spot", "sapi", "usdm", "coin
              "/fapi/": {"usdm"}, "/dapi/": {"coinm"}, "/eapi/": {"options"}, "/papi/": {"papi"},
              "/futures/data/": {"usdm", "coinm"}}
 
-# Endpoints of another family that a product's own calls depend on, with the reason.
+# Endpoints of another family that a product's own calls depend on, with the reason;
+# keyed by path (a sentence may name them with or without the HTTP method).
+_PM_MARKET_DATA = {"papi"}   # portfolio margin has no market-data endpoints of its own
 CROSS = {
     # /sapi/v1/algo/futures/* orders trade USDⓈ-M symbols, listed by /fapi exchangeInfo.
-    "GET /fapi/v1/exchangeInfo": {"sapi"},
+    "/fapi/v1/exchangeInfo": {"sapi", *_PM_MARKET_DATA},
+    "/dapi/v1/exchangeInfo": _PM_MARKET_DATA,
+    "/fapi/v1/premiumIndex": _PM_MARKET_DATA,
+    "/dapi/v1/premiumIndex": _PM_MARKET_DATA,
+    "/fapi/v1/depth": _PM_MARKET_DATA,
+    "/dapi/v1/depth": _PM_MARKET_DATA,
+    "/fapi/v1/ticker/price": _PM_MARKET_DATA,
+    "/dapi/v1/ticker/price": _PM_MARKET_DATA,
+    # Changing the USD-M position mode syncs COIN-M and fails (-4531) while COIN-M has
+    # positions or orders (derivatives change log 2026-05-11); COIN-M's mode must follow
+    # USD-M's (change log 2026-04-10).
+    "/dapi/v1/positionRisk": {"usdm"},
+    "/dapi/v1/openOrders": {"usdm"},
+    "/dapi/v1/positionSide/dual": {"usdm"},
+    "/fapi/v1/positionSide/dual": {"coinm"},
 }
 
 # A path as written in prose: optional method, then /family/... up to a space,
@@ -98,9 +119,27 @@ def _problems(method: str | None, path: str, products: set[str], text: str = "")
         # A family or prefix ("/sapi/v1/margin", "/fapi") named as a place, not an
         # endpoint to call: product-labelled lists of them are fine.
         return []
-    for product in sorted(products):
-        if product not in USABLE_BY[family] and product not in CROSS.get(f"{method} {path}", ()):
-            problems.append(f"{method or ''} {path}: {family} is not an API of {product}")
+    if not _callers(path, products):
+        problems += [f"{method or ''} {path}: {family} is not an API of {product}"
+                     for product in sorted(products)]
+    return problems
+
+
+def _callers(path: str, products: set[str]) -> set[str]:
+    """The products among `products` that can call the endpoint at `path`."""
+    family = _family(path)
+    return {p for p in products if p in USABLE_BY.get(family, ()) or p in CROSS.get(path, ())}
+
+
+def _sentence_problems(text: str, products: set[str]) -> list[str]:
+    """Problems of one sentence: each endpoint on its own, then each product's coverage."""
+    mentions = _mentions(text)
+    problems = [p for method, path in mentions for p in _problems(method, path, products, text)]
+    endpoints = [path for method, path in mentions if _exact(path)]
+    if endpoints and not problems:
+        served = set().union(*(_callers(path, products) for path in endpoints))
+        problems += [f"{product} is given no endpoint of its own in: {text}"
+                     for product in sorted(products - served)]
     return problems
 
 
@@ -126,9 +165,8 @@ def test_every_endpoint_named_in_a_swept_explanation_exists_on_its_products():
             continue
         ex = catalog._explanation(key)
         for text in (ex.meaning, *ex.causes, *ex.fixes):
-            for method, path in _mentions(text):
-                checked += 1
-                failures += [f"{key}: {p}" for p in _problems(method, path, swept, text)]
+            checked += len(_mentions(text))
+            failures += [f"{key}: {p}" for p in _sentence_problems(text, swept)]
     assert failures == []
     assert checked > 100
 
@@ -142,11 +180,14 @@ def test_every_endpoint_named_in_a_swept_explanation_exists_on_its_products():
     ("Check GET /fapi/v2/positionRisk", {"papi"}, "not an API of papi"),
     ("Call GET /api/v3/orderStatus", {"spot"}, "no such endpoint"),
     ("Call GET /sapi/v1/loan/ongoing/orders", {"sapi"}, "retired since 2024-11-05"),
-    ("Look the order up: GET /api/v3/order or GET /fapi/v1/order.", {"spot", "usdm"},
-     "/fapi/ is not an API of spot"),
+    ("Look the order up: GET /api/v3/order or GET /fapi/v1/order.", {"spot", "usdm", "coinm"},
+     "coinm is given no endpoint of its own"),
+    ("Query GET /fapi/v1/order (USD-M) or GET /dapi/v1/order (COIN-M).", {"usdm", "coinm", "papi"},
+     "papi is given no endpoint of its own"),
+    ("Check the filters in GET /fapi/v1/exchangeInfo.", {"coinm"}, "not an API of coinm"),
 ])
 def test_the_check_catches_retired_foreign_and_invented_endpoints(text, products, problem):
-    found = [p for method, path in _mentions(text) for p in _problems(method, path, products, text)]
+    found = _sentence_problems(text, products)
     assert any(problem in p for p in found), found
 
 
@@ -158,7 +199,16 @@ def test_the_check_catches_retired_foreign_and_invented_endpoints(text, products
     "PUT /api/v3/userDataStream was retired on 2026-02-20; subscribe on the WebSocket API.",
 ])
 def test_the_check_passes_current_endpoints(text):
-    assert [p for method, path in _mentions(text) for p in _problems(method, path, {"spot"}, text)] == []
+    assert _sentence_problems(text, {"spot"}) == []
+
+
+@pytest.mark.parametrize("text,products", [
+    ("Query GET /fapi/v1/order (USD-M), GET /dapi/v1/order (COIN-M) or GET /papi/v1/um/order.",
+     {"usdm", "coinm", "papi"}),
+    ("Round to tickSize from GET /fapi/v1/exchangeInfo (portfolio margin reads the same).", {"usdm", "papi"}),
+])
+def test_a_product_labelled_list_serves_each_product(text, products):
+    assert _sentence_problems(text, products) == []
 
 
 def test_the_endpoint_lists_hold_each_products_core_calls():
