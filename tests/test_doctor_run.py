@@ -119,8 +119,9 @@ def test_clock_six_seconds_ahead_exits_20(exchange, ntp):
     result = run.json()["result"]
     (clock,) = failing(result)
     assert clock["name"] == "clock" and clock["cause"] == "clock_rejected"
-    assert "6,000 ms ahead of Binance" in clock["detail"] and "-1021" in clock["detail"]
-    assert "-6000 ms" in clock["fix"]
+    # the estimate is within its bound of 6 s, so it may round to 5,999 or 6,001
+    assert re.search(r"(5,999|6,000|6,001) ms ahead of Binance", clock["detail"])
+    assert "-1021" in clock["detail"] and re.search(r"by -(5999|6000|6001) ms", clock["fix"])
     # check-key corrects its timestamps, so the key itself passes
     assert next(c for c in result["checks"] if c["name"] == "key")["status"] == "ok"
 
