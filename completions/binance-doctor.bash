@@ -44,7 +44,7 @@ _binance_doctor() {
   case "$path" in
     "") COMPREPLY=( $(compgen -W "check-key check-order clock codes completion doctor explain scan signature --debug --version --help" -- "$cur") ); ;;
     "check-key") COMPREPLY=( $(compgen -W "--api-key --secret-file --secret --private-key --testnet --product -p --base-url --futures-base-url --delivery-base-url --testnet-base-url --testnet-futures-base-url --testnet-delivery-base-url --timeout --json --help" -- "$cur") ); ;;
-    "check-order") COMPREPLY=( $(compgen -W "--quantity -q --price --stop-price --quote-order-qty --iceberg-qty --trailing-delta --time-in-force --reduce-only --position-side --close-position --product -p --base-url --exchange-info --price-ref --timeout --json --help" -- "$cur") ); ;;
+    "check-order") COMPREPLY=( $(compgen -W "--quantity -q --price --stop-price --quote-order-qty --iceberg-qty --trailing-delta --time-in-force --reduce-only --position-side --close-position --product -p --base-url --exchange-info --price-ref --account --api-key --secret-file --secret --private-key --timeout --json --help" -- "$cur") ); ;;
     "clock") COMPREPLY=( $(compgen -W "--product -p --base-url --samples -n --recv-window -w --ntp-server --no-ntp --timeout -t --json --help" -- "$cur") ); ;;
     "codes") COMPREPLY=( $(compgen -W "--product -p --search -s --kind --json --help" -- "$cur") ); ;;
     "completion") COMPREPLY=( $(compgen -W "--help" -- "$cur") ); ;;

@@ -6,7 +6,16 @@ from typing import Optional
 
 import typer
 
-from binance_doctor.cli.root import JsonOption, _product, app, read_stdin
+from binance_doctor.cli.root import (
+    ApiKeyOption,
+    JsonOption,
+    PrivateKeyOption,
+    SecretFileOption,
+    SecretOption,
+    _product,
+    app,
+    read_stdin,
+)
 from binance_doctor.failure import DoctorError, ExitCode
 
 EPILOG_CHECK_ORDER = """Examples:
@@ -24,8 +33,11 @@ EPILOG_CHECK_ORDER = """Examples:
 
   pbpaste | binance-doctor check-order -        (a request, maybe with its error answer)
 
+  BINANCE_API_KEY=... BINANCE_API_SECRET=... binance-doctor check-order BTCUSDT BUY LIMIT \\
+      --quantity 0.01 --price 30000 --time-in-force GTC --product usdm --account
+
 Only read-only GET requests are sent (exchangeInfo, referencePrice/avgPrice,
-premiumIndex). Exit 0: every rule passes; 26: a rule fails (Binance would
+premiumIndex; with --account, signed reads of the account). Exit 0: every rule passes; 26: a rule fails (Binance would
 reject the order).
 """
 
@@ -34,6 +46,34 @@ def _params(symbol, side, order_type, values: dict) -> dict[str, str]:
     out = {"symbol": symbol, "side": side, "type": order_type}
     out.update({k: v for k, v in values.items() if v is not None})
     return out
+
+
+def _account_rules(rules, order, ref, base_url, timeout, api_key, secret_file, secret,
+                   private_key):
+    """The account rules, with the user's key; a product without them says so."""
+    import sys
+
+    from binance_doctor import credential
+    from binance_doctor.order import account, market
+    from binance_doctor.order.filters import Check
+
+    run = account.rules_for(rules.product)
+    if run is None:
+        return (Check("ACCOUNT", None, f"not checked: account rules are not implemented "
+                                       f"for {rules.product.label}"),), ()
+    creds = credential.read(api_key=api_key, secret_file=secret_file, secret=secret,
+                            private_key=private_key)
+    for note in creds.notes:
+        sys.stderr.write(f"binance-doctor: warning: {note}\n")
+    if not creds.api_key:
+        raise DoctorError("--account needs an API key", hint=f"set {credential.ENV_API_KEY} "
+                          "or pass --api-key KEY", exit_code=ExitCode.USAGE)
+    sent: list[str] = []
+    with market.session(timeout) as client:
+        fetch = market.signed_fetch(client, market.host(rules.product, base_url), creds,
+                                    creds.api_key, sent)
+        checks = tuple(run(fetch, rules, order, ref.value))
+    return checks, tuple(sent)
 
 
 @app.command("check-order", epilog=EPILOG_CHECK_ORDER)
@@ -70,6 +110,14 @@ def check_order(
         None, "--price-ref", metavar="PRICE",
         help="The reference/average (spot) or mark (futures) price the rules use. With "
              "--exchange-info, nothing is sent."),
+    account: bool = typer.Option(False, "--account",
+                                 help="Also check the account rules with your key (signed, "
+                                      "read-only GETs): balance, open orders; futures "
+                                      "position mode, leverage bracket, margin."),
+    api_key: Optional[str] = ApiKeyOption,
+    secret_file: Optional[str] = SecretFileOption,
+    secret: Optional[str] = SecretOption,
+    private_key: Optional[str] = PrivateKeyOption,
     timeout: float = typer.Option(10.0, "--timeout", metavar="SECONDS",
                                   help="Time allowed for the live reads."),
     as_json: bool = JsonOption,
@@ -127,8 +175,14 @@ def check_order(
         host = market.host(product_, base_url or (pasted.base_url if pasted else None))
         with market.session(timeout) as client:
             rules, ref, sent = market.read(client, host, product_, order.symbol, ref_value)
-    result = check.run(rules, order, ref, pasted_error=pasted.error if pasted else None,
-                       sent=sent)
+    checks: tuple = ()
+    if account:
+        checks, more = _account_rules(rules, order, ref, base_url or (
+            pasted.base_url if pasted else None), timeout, api_key, secret_file, secret,
+            private_key)
+        sent = sent + more
+    result = check.run(rules, order, ref, account=checks,
+                       pasted_error=pasted.error if pasted else None, sent=sent)
     if as_json:
         render.write_json("check-order", view.to_json(result), ok=result.verdict == "pass")
     else:

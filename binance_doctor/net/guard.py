@@ -52,6 +52,14 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("GET", "/fapi/v1/premiumIndex"): 1,
     ("GET", "/dapi/v1/exchangeInfo"): 1,
     ("GET", "/dapi/v1/premiumIndex"): 10,
+    # check-order --account: balances, open-order counts, position mode, leverage, margin
+    ("GET", "/api/v3/openOrders"): 6,
+    ("GET", "/fapi/v1/positionSide/dual"): 30,
+    ("GET", "/fapi/v1/symbolConfig"): 5,
+    ("GET", "/fapi/v1/leverageBracket"): 1,
+    ("GET", "/fapi/v3/positionRisk"): 5,
+    ("GET", "/fapi/v3/account"): 5,
+    ("GET", "/fapi/v1/openOrders"): 1,
 }
 
 

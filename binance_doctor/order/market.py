@@ -125,3 +125,35 @@ def read(client: httpx.Client, base: str, product: Product, symbol: str,
         return rules, PriceRef(ref, "--price-ref", ref_name(product)), tuple(sent)
     price, more = price_ref(client, base, product, symbol)
     return rules, price, tuple(sent) + more
+
+
+def signed_fetch(client: httpx.Client, base: str, creds: Any, api_key: str, sent: list[str],
+                 recv_window: int = 10_000, now_ms: Any = None):
+    """A `Fetch` for the account rules: signed GETs on BASE with the user's key.
+
+    The timestamp is this machine's clock; when Binance answers -1021, the rule says
+    so (run `binance-doctor clock`). Binance's messages are redacted of every secret.
+    """
+    import time
+
+    from binance_doctor.signature import signing
+
+    clock = now_ms or (lambda: int(time.time() * 1000))
+
+    def fetch(path: str, params: list[tuple[str, str]]) -> tuple[int, Any]:
+        query = signing.encode_params([*params, ("recvWindow", str(recv_window)),
+                                       ("timestamp", str(clock()))])
+        signature = creds.sign(signing.payload(query, ""))
+        url = (f"{base}{path}?{query}&{signing.SIGNATURE_PARAM}="
+               f"{signing.encode_for_wire(creds.algorithm, signature)}")
+        response = transport.get(client, url, headers={"X-MBX-APIKEY": api_key})
+        sent.append(f"GET {response.request.url.host}{path}")
+        try:
+            body = json.loads(response.text, parse_float=str)
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and "msg" in body:
+            body = {**body, "msg": creds.redact(str(body["msg"]))}
+        return response.status_code, body
+
+    return fetch

@@ -104,3 +104,75 @@ class FakeExchange:
                 return reply_json([{**body, "pair": symbol.split("_")[0]}])
             return reply_json(body)
         return handle
+
+
+class FakeOrderAccount:
+    """Account state behind check-order's `--account` rules, on the signed endpoints of the
+    loopback Binance. Requests are authenticated by `accounts` (fake/account.py: key,
+    IP, timestamp, signature, permissions), so a key without futures access gets -2015."""
+
+    SPOT = ("/api/v3/openOrders",)
+    USDM = ("/fapi/v1/positionSide/dual", "/fapi/v1/symbolConfig", "/fapi/v1/leverageBracket",
+            "/fapi/v3/positionRisk", "/fapi/v3/account", "/fapi/v1/openOrders")
+
+    def __init__(self, server: FakeBinance, accounts) -> None:
+        self.accounts = accounts
+        self.balances = {"USDT": "100.00000000", "BTC": "0.01000000"}
+        self.taker = "0.00100000"
+        self.open_orders: list[dict] = []
+        self.hedge = False
+        self.leverage = 20
+        self.brackets = [{"bracket": 1, "initialLeverage": 125, "notionalCap": 50000,
+                          "notionalFloor": 0, "maintMarginRatio": 0.004, "cum": 0.0},
+                         {"bracket": 2, "initialLeverage": 20, "notionalCap": 600000,
+                          "notionalFloor": 50000, "maintMarginRatio": 0.005, "cum": 50.0},
+                         {"bracket": 3, "initialLeverage": 10, "notionalCap": 3000000,
+                          "notionalFloor": 600000, "maintMarginRatio": 0.01, "cum": 3050.0}]
+        self.positions: list[dict] = []
+        self.available = "1000.00000000"
+        server.route("GET", "/api/v3/account", self._spot_account)
+        for path in self.SPOT + self.USDM:
+            server.route("GET", path, self._handle)
+
+    def _auth(self, req: Request) -> Reply | None:
+        key = self.accounts.authenticate(req)
+        if isinstance(key, Reply):
+            return key
+        perms = key.permissions()
+        if req.path.startswith("/fapi") and not perms["enableFutures"]:
+            return binance_error(401, -2015, "Invalid API-key, IP, or permissions for action, "
+                                 f"request ip: {req.client}")
+        return None
+
+    def _spot_account(self, req: Request, srv: FakeBinance) -> Reply:
+        refused = self._auth(req)
+        if refused is not None:
+            return refused
+        return reply_json({"canTrade": True, "accountType": "SPOT",
+                           "commissionRates": {"maker": "0.00100000", "taker": self.taker,
+                                               "buyer": "0.00000000", "seller": "0.00000000"},
+                           "balances": [{"asset": a, "free": v, "locked": "0.00000000"}
+                                        for a, v in self.balances.items()],
+                           "updateTime": srv.now_ms()})
+
+    def _handle(self, req: Request, srv: FakeBinance) -> Reply:
+        refused = self._auth(req)
+        if refused is not None:
+            return refused
+        symbol = req.param("symbol")
+        if req.path.endswith("/openOrders"):
+            return reply_json([o for o in self.open_orders if o.get("symbol") == symbol])
+        if req.path.endswith("/positionSide/dual"):
+            return reply_json({"dualSidePosition": self.hedge})
+        if req.path.endswith("/symbolConfig"):
+            return reply_json([{"symbol": symbol, "marginType": "CROSSED",
+                                "isAutoAddMargin": False, "leverage": self.leverage,
+                                "maxNotionalValue": "600000"}])
+        if req.path.endswith("/leverageBracket"):
+            return reply_json([{"symbol": symbol, "notionalCoef": 1.0,
+                                "brackets": self.brackets}])
+        if req.path.endswith("/positionRisk"):
+            return reply_json([p for p in self.positions if p.get("symbol") == symbol])
+        return reply_json({"totalWalletBalance": self.available,
+                           "availableBalance": self.available, "assets": [],
+                           "positions": []})

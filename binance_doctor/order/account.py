@@ -1,0 +1,242 @@
+"""Account rules for check-order (`--account`): what the account itself allows, read with
+signed, read-only GETs.
+
+Spot (rest-api.md "Account information", "Current open orders"; filters.md):
+- BALANCE: the free balance of the asset the order locks (quote for a BUY,
+  base for a SELL) against what it locks; short of it Binance answers -2010
+  "Account has insufficient balance for requested action." The taker
+  commission rate (`commissionRates` of /api/v3/account) is shown with the
+  cost of a fill; it is charged on fills, not locked when the order is placed;
+- MAX_NUM_ORDERS, MAX_NUM_ALGO_ORDERS (STOP_LOSS*, TAKE_PROFIT*), MAX_NUM_ICEBERG_ORDERS
+  against the open orders on the symbol ("Filter failure: NAME").
+
+USDⓈ-M (developers.binance.com derivatives, account and trade endpoints):
+- POSITION_SIDE: `GET /fapi/v1/positionSide/dual`; Hedge Mode needs LONG or SHORT,
+  One-way Mode BOTH (or none): otherwise -4061;
+- REDUCE_ONLY: reduceOnly cannot be sent in Hedge Mode: -1106;
+- LEVERAGE_BRACKET: the position's notional after the order against the bracket cap
+  at the symbol's leverage (`GET /fapi/v1/symbolConfig`, `GET /fapi/v1/leverageBracket`,
+  `GET /fapi/v3/positionRisk`): over it, -2027;
+- MARGIN: the order's initial margin (notional / leverage) against availableBalance
+  (`GET /fapi/v3/account`): short of it, -2019 (fees and other open orders' margin
+  come on top, so passing this is necessary, not sufficient);
+- MAX_NUM_ORDERS: open orders on the symbol (`GET /fapi/v1/openOrders`): -2025.
+
+A read the key is not allowed (or another error) is reported as "not checked" with
+Binance's answer: missing permissions are reported, never guessed. COIN-M account
+rules are not implemented.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Callable
+
+from binance_doctor.order.exchange_info import SymbolRules, to_decimal
+from binance_doctor.order.filters import (SPOT_MARKET_ON_TRIGGER, Check, Order, ZERO,
+                                          is_market, plain, priced)
+from binance_doctor.product import Product
+
+# A signed GET: (path, params) -> (HTTP status, decoded body)
+Fetch = Callable[[str, list[tuple[str, str]]], tuple[int, Any]]
+SPOT_PATHS = {"account": "/api/v3/account", "open": "/api/v3/openOrders"}
+USDM_PATHS = {"dual": "/fapi/v1/positionSide/dual", "config": "/fapi/v1/symbolConfig",
+              "brackets": "/fapi/v1/leverageBracket", "positions": "/fapi/v3/positionRisk",
+              "account": "/fapi/v3/account", "open": "/fapi/v1/openOrders"}
+ALGO_TYPES = {"STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"}
+INSUFFICIENT = "Account has insufficient balance for requested action."
+
+
+class _Reads:
+    """Signed reads, each once; a failed read becomes the reason a rule is not checked."""
+
+    def __init__(self, fetch: Fetch) -> None:
+        self.fetch = fetch
+        self.cache: dict[tuple[str, tuple], tuple[bool, Any]] = {}
+
+    def get(self, path: str, params: list[tuple[str, str]] = ()) -> tuple[bool, Any]:
+        key = (path, tuple(params))
+        if key not in self.cache:
+            status, body = self.fetch(path, list(params))
+            if status == 200:
+                self.cache[key] = (True, body)
+            else:
+                said = (f"{body.get('code')} {body.get('msg')}" if isinstance(body, dict)
+                        and "code" in body else f"HTTP {status}")
+                self.cache[key] = (False, f"not checked: GET {path} was answered {said}"
+                                   + (" (the key may lack this permission; see "
+                                      "`binance-doctor check-key`)"
+                                      if isinstance(body, dict) and body.get("code") in
+                                      (-2015, -2014, -2008, -1022, -1002) else ""))
+        return self.cache[key]
+
+
+def _notional(rules: SymbolRules, order: Order, ref: Decimal | None) -> Decimal | None:
+    if order.quantity is None:
+        return order.quote_order_qty
+    price = order.price if priced(rules, order) else ref if is_market(order) else None
+    if price is None and order.type in SPOT_MARKET_ON_TRIGGER | {"STOP_MARKET",
+                                                                 "TAKE_PROFIT_MARKET"}:
+        price = order.stop_price
+    return order.quantity * price if price is not None else None
+
+
+def _open_counts(rules: SymbolRules, order: Order, opened: list[dict],
+                 spot: bool) -> list[Check]:
+    out = []
+    specs = [("MAX_NUM_ORDERS", "maxNumOrders" if spot else "limit", lambda o: True, True)]
+    if spot:
+        specs += [("MAX_NUM_ALGO_ORDERS", "maxNumAlgoOrders",
+                   lambda o: o.get("type") in ALGO_TYPES, order.type in ALGO_TYPES),
+                  ("MAX_NUM_ICEBERG_ORDERS", "maxNumIcebergOrders",
+                   lambda o: Decimal(str(o.get("icebergQty") or 0)) > 0,
+                   order.iceberg_qty is not None and order.iceberg_qty > 0)]
+    for name, key, counts, applies in specs:
+        limit = rules.number(name, key)
+        if limit is None or not applies:
+            continue
+        n = sum(1 for o in opened if counts(o))
+        ok = n + 1 <= limit
+        code, msg = ((-1013, f"Filter failure: {name}") if spot
+                     else (-2025, "Reach max open order limit."))
+        out.append(Check(name, ok, f"{n} open on {rules.symbol}; this order makes {n + 1}, "
+                         f"limit {plain(limit)}", None if ok else code,
+                         None if ok else msg))
+    return out
+
+
+def _open_orders(reads: _Reads, path: str, rules: SymbolRules, order: Order,
+                 spot: bool) -> list[Check]:
+    ok, body = reads.get(path, [("symbol", rules.symbol)])
+    if not ok:
+        return [Check("MAX_NUM_ORDERS", None, body)]
+    return _open_counts(rules, order, body, spot) if isinstance(body, list) else []
+
+
+def spot(fetch: Fetch, rules: SymbolRules, order: Order, ref: Decimal | None) -> list[Check]:
+    reads = _Reads(fetch)
+    out: list[Check] = []
+    ok, body = reads.get(SPOT_PATHS["account"], [("omitZeroBalances", "true")])
+    if not ok:
+        out.append(Check("BALANCE", None, body))
+    else:
+        out.append(_spot_balance(rules, order, ref, body))
+    return out + _open_orders(reads, SPOT_PATHS["open"], rules, order, True)
+
+
+def _spot_balance(rules: SymbolRules, order: Order, ref: Decimal | None, account: Any
+                  ) -> Check:
+    balances = {b.get("asset"): b for b in (account or {}).get("balances", [])
+                if isinstance(b, dict)}
+    if order.side == "BUY":
+        asset, need = rules.quote_asset, _notional(rules, order, ref)
+    else:
+        asset = rules.base_asset
+        need = order.quantity if order.quantity is not None else (
+            order.quote_order_qty / ref if order.quote_order_qty is not None and ref else None)
+    if need is None:
+        return Check("BALANCE", None, "not checked: no price to value the order at "
+                                      "(pass --price-ref)")
+    free = to_decimal((balances.get(asset) or {}).get("free", "0"), f"{asset} free")
+    taker = to_decimal(((account or {}).get("commissionRates") or {}).get("taker", "0"),
+                       "taker commission")
+    fee = f"; taker commission {plain(taker * 100)}% of a fill" if taker else ""
+    about = "about " if is_market(order) and order.quantity is not None else ""
+    detail = (f"{order.side} locks {about}{plain(need)} {asset}; free {plain(free)} "
+              f"{asset}{fee}")
+    if free >= need:
+        return Check("BALANCE", True, detail)
+    return Check("BALANCE", False, detail, -2010, INSUFFICIENT, "quantity")
+
+
+def usdm(fetch: Fetch, rules: SymbolRules, order: Order, ref: Decimal | None) -> list[Check]:
+    reads = _Reads(fetch)
+    out: list[Check] = []
+    ok, body = reads.get(USDM_PATHS["dual"])
+    hedge = bool(body.get("dualSidePosition")) if ok and isinstance(body, dict) else None
+    side = order.position_side or "BOTH"
+    if hedge is None:
+        out.append(Check("POSITION_SIDE", None, body if not ok else "not checked"))
+    else:
+        mode = "Hedge Mode" if hedge else "One-way Mode"
+        good = side in ("LONG", "SHORT") if hedge else side == "BOTH"
+        out.append(Check("POSITION_SIDE", good, f"the account is in {mode}; positionSide "
+                         f"{side} {'fits' if good else 'does not fit'} "
+                         f"({'LONG or SHORT' if hedge else 'BOTH or none'} expected)",
+                         None if good else -4061,
+                         None if good else "Order's position side does not match user's "
+                                           "setting."))
+        if order.reduce_only:
+            out.append(Check("REDUCE_ONLY", not hedge,
+                             "reduceOnly is not accepted in Hedge Mode (close with the "
+                             "opposite side on the same positionSide)" if hedge else
+                             "reduceOnly in One-way Mode", -1106 if hedge else None,
+                             "Parameter 'reduceOnly' sent when not required." if hedge
+                             else None))
+    notional = _notional(rules, order, ref)
+    reduces = order.reduce_only or order.close_position
+    leverage = None
+    ok, body = reads.get(USDM_PATHS["config"], [("symbol", rules.symbol)])
+    if ok and isinstance(body, list) and body:
+        leverage = to_decimal(body[0].get("leverage"), "leverage")
+    if notional is None or reduces:
+        why = ("the order only reduces the position" if reduces else
+               "no price to value the order at (pass --price-ref)")
+        out.append(Check("LEVERAGE_BRACKET", None, f"not checked: {why}"))
+        out.append(Check("MARGIN", None, f"not checked: {why}"))
+    elif leverage is None:
+        reason = body if not ok else "not checked: symbolConfig listed no leverage"
+        out.append(Check("LEVERAGE_BRACKET", None, reason))
+        out.append(Check("MARGIN", None, reason))
+    else:
+        out.append(_bracket(reads, rules, order, notional, leverage, side))
+        out.append(_margin(reads, notional, leverage))
+    return out + _open_orders(reads, USDM_PATHS["open"], rules, order, False)
+
+
+def _bracket(reads: _Reads, rules: SymbolRules, order: Order, notional: Decimal,
+             leverage: Decimal, side: str) -> Check:
+    ok, body = reads.get(USDM_PATHS["brackets"], [("symbol", rules.symbol)])
+    if not ok:
+        return Check("LEVERAGE_BRACKET", None, body)
+    entry = body[0] if isinstance(body, list) and body else body
+    brackets = (entry or {}).get("brackets") or []
+    caps = [to_decimal(b["notionalCap"], "notionalCap") for b in brackets
+            if to_decimal(b.get("initialLeverage", 0), "initialLeverage") >= leverage]
+    if not caps:
+        return Check("LEVERAGE_BRACKET", False, f"no bracket allows leverage "
+                     f"{plain(leverage)}x", -2027,
+                     "Exceeded the maximum allowable position at current leverage.")
+    cap = max(caps)
+    ok, positions = reads.get(USDM_PATHS["positions"], [("symbol", rules.symbol)])
+    if not ok:
+        return Check("LEVERAGE_BRACKET", None, positions)
+    held = sum((abs(to_decimal(p.get("notional", "0"), "notional")) for p in positions or []
+                if p.get("symbol") == rules.symbol and p.get("positionSide", "BOTH") == side),
+               ZERO)
+    total = held + notional
+    detail = (f"position {plain(held)} + order {plain(notional)} = {plain(total)} "
+              f"{rules.quote_asset}; cap at {plain(leverage)}x is {plain(cap)}")
+    if total <= cap:
+        return Check("LEVERAGE_BRACKET", True, detail)
+    return Check("LEVERAGE_BRACKET", False, detail + "; lower the leverage or the quantity",
+                 -2027, "Exceeded the maximum allowable position at current leverage.",
+                 "quantity")
+
+
+def _margin(reads: _Reads, notional: Decimal, leverage: Decimal) -> Check:
+    ok, body = reads.get(USDM_PATHS["account"])
+    if not ok:
+        return Check("MARGIN", None, body)
+    available = to_decimal((body or {}).get("availableBalance", "0"), "availableBalance")
+    need = notional / leverage
+    detail = (f"initial margin {plain(notional)} / {plain(leverage)}x = {plain(need)}; "
+              f"availableBalance {plain(available)}")
+    if available >= need:
+        return Check("MARGIN", True, detail + " (fees and other open orders come on top)")
+    return Check("MARGIN", False, detail, -2019, "Margin is insufficient.", "quantity")
+
+
+def rules_for(product: Product):
+    """The account rules of a product, or None where none are implemented (COIN-M)."""
+    return {Product.SPOT: spot, Product.USDM: usdm}.get(product)
