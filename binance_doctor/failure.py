@@ -17,7 +17,7 @@ class ExitCode(IntEnum):
     OK = 0
     INTERNAL = 1          # a bug in binance-doctor (traceback only with --debug)
     USAGE = 2             # bad flags or arguments (click's own code)
-    NOT_FOUND = 3         # the code or message is not in the catalog
+    NOT_FOUND = 3         # the code (or HTTP status) is not in the catalog
     BAD_INPUT = 4         # input that cannot be read: empty stdin, binary data, bad file
     NO_ERROR_FOUND = 5    # the input was read but holds no Binance error
     UNREACHABLE = 10      # DNS failure, connection refused, no route
@@ -60,6 +60,12 @@ class NotFound(DoctorError):
 
 class BadInput(DoctorError):
     exit_code = ExitCode.BAD_INPUT
+
+
+class BadOption(DoctorError):
+    """An option's value is out of range or malformed: a usage error, like click's own."""
+
+    exit_code = ExitCode.USAGE
 
 
 class NoErrorFound(DoctorError):

@@ -164,17 +164,17 @@ def test_verdict_edges(offset, rtt, window, verdict, cause):
     assert (w.verdict, w.cause) == (verdict, cause)
 
 
-def test_recv_window_out_of_range_is_bad_input(binance):
+def test_recv_window_out_of_range_is_a_usage_error(binance):
     for value in ("60001", "0", "-5"):
         run = run_cli("clock", "--base-url", binance.url, "--no-ntp", "--recv-window", value)
-        assert run.code == ExitCode.BAD_INPUT, value
+        assert run.code == ExitCode.USAGE, value
         assert "60000" in run.stderr
     assert binance.requests() == []                      # nothing sent on bad input
 
 
 @pytest.mark.parametrize("args,code", [
-    (("--ntp-server", "host:notaport"), ExitCode.BAD_INPUT),
-    (("--base-url", "ftp://example"), ExitCode.BAD_INPUT),
+    (("--ntp-server", "host:notaport"), ExitCode.USAGE),
+    (("--base-url", "ftp://example"), ExitCode.USAGE),
     (("--product", "options"), ExitCode.USAGE),
     (("--samples", "0"), ExitCode.USAGE),
 ])

@@ -166,7 +166,7 @@ def test_unknown_code_says_so_suggests_near_codes_and_exits_not_found():
 
 def test_unknown_message_suggests_similar_ones():
     run = run_cli("explain", "Timestamp for this request is outside the recvWindow")
-    assert run.code == ExitCode.NOT_FOUND
+    assert run.code == ExitCode.NO_ERROR_FOUND
     assert "Timestamp for this request is outside of the recvWindow." in run.stderr
 
 

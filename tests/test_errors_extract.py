@@ -116,7 +116,7 @@ def test_bare_inputs_still_work_as_before():
 
 def test_text_without_binance_error_falls_back_to_message_lookup():
     run = run_cli("explain", input="Traceback: KeyError 'foo'\nsomething else broke")
-    assert run.code == ExitCode.NOT_FOUND
+    assert run.code == ExitCode.NO_ERROR_FOUND
     assert run.stderr.startswith("binance-doctor: error: no documented Binance error")
     assert "most recent call last" not in run.stderr
 

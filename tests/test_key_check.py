@@ -415,10 +415,10 @@ def test_binance_us_hint():
     assert [c.id for c in calls] == ["restrictions", "spot"]
 
 
-def test_bad_base_url_is_bad_input():
+def test_bad_base_url_is_a_usage_error():
     run = run_cli("check-key", "--base-url", "ftp://x", env={"BINANCE_API_KEY": MAIN_KEY,
                                                               "BINANCE_API_SECRET": SECRET})
-    assert run.code == ExitCode.BAD_INPUT
+    assert run.code == ExitCode.USAGE
 
 
 # -- the read-only guarantee (the guard itself: test_net_guard.py) ---------------------

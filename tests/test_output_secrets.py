@@ -114,7 +114,7 @@ def test_a_traceback_under_debug_is_masked(monkeypatch):
 def test_masking_happens_before_cutting():
     """The no-match message is cut to 80 characters; a key must not survive in pieces."""
     run = run_cli("explain", "the bot logged in with key " + OTHER + " and then failed", env={})
-    assert run.code == 3 and "***" in run.stderr
+    assert run.code == 5 and "***" in run.stderr
     assert_clean(run)
 
 

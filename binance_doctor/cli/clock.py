@@ -14,7 +14,7 @@ from binance_doctor.cli.root import (
     _spinner,
     app,
 )
-from binance_doctor.failure import BadInput, ExitCode
+from binance_doctor.failure import BadOption, ExitCode
 
 EPILOG_CLOCK = """Examples:
 
@@ -61,7 +61,7 @@ def clock(
     if chosen is None or chosen.value not in core.TIME_PATHS:
         raise typer.BadParameter("clock supports spot, usdm and coinm", param_hint="--product")
     if not 0 < recv_window <= core.MAX_RECV_WINDOW:
-        raise BadInput(f"recvWindow {recv_window} is out of range",
+        raise BadOption(f"--recv-window {recv_window} is out of range",
                        hint=f"Binance accepts 1 to {core.MAX_RECV_WINDOW} ms; the default "
                             f"is {core.DEFAULT_RECV_WINDOW}")
     servers = _ntp_servers(ntp_server, no_ntp)

@@ -15,6 +15,7 @@ from binance_doctor.cli.root import (
     click_errors,
     read_stdin,
 )
+from binance_doctor.failure import NotFound
 
 EPILOG_EXPLAIN = """Examples:
 
@@ -85,22 +86,41 @@ def explain(
     words = list(query or [])
     unknown = [w for w in words if w.startswith("--") and w != "--"]
     if unknown:
-        raise click_errors.UsageError(f"no such option: {unknown[0]}")
+        raise click_errors.UsageError(f"No such option: {unknown[0]}")   # click's words
     text = " ".join(words)
+    chosen = _product(product)
+    pasted_text = None
     if not words or text == "-":
-        text = read_stdin()
-        if not diagnosis.is_bare(text):
-            # Pasted tracebacks, log lines and transcripts: find every error in them.
-            pasted = diagnosis.explain_pasted(catalog.load(), text, _product(product),
-                                              now=time.time())
-            if pasted:
-                if as_json:
-                    render.write_json("explain", report.pasted_json(pasted))
-                else:
-                    render.write(report.pasted_blocks(pasted))
-                return
-    result = diagnosis.explain_text(catalog.load(), text, _product(product), now=time.time())
+        text = read_stdin(prompt=text == "-")
+        pasted_text = text if not diagnosis.is_bare(text) else None
+    if pasted_text is not None and _write_pasted(pasted_text, chosen, as_json):
+        return
+    try:
+        result = diagnosis.explain_text(catalog.load(), text, chosen, now=time.time())
+    except NotFound:
+        # An argument can be a whole pasted line too ("-1003 Way too much ... banned until").
+        if pasted_text is None and not diagnosis.is_bare(text) and \
+                _write_pasted(text, chosen, as_json):
+            return
+        raise
     if as_json:
         render.write_json("explain", report.diagnosis_json(result))
     else:
         render.write(report.diagnosis_blocks(result))
+
+
+def _write_pasted(text: str, product, as_json: bool) -> bool:
+    """Pasted tracebacks, log lines and transcripts: find every error in them and write
+    them; False when there is none."""
+    from binance_doctor.errors import catalog, diagnosis
+    from binance_doctor.errors import view as report
+    from binance_doctor.output import render
+
+    pasted = diagnosis.explain_pasted(catalog.load(), text, product, now=time.time())
+    if not pasted:
+        return False
+    if as_json:
+        render.write_json("explain", report.pasted_json(pasted))
+    else:
+        render.write(report.pasted_blocks(pasted))
+    return True

@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover - depends on the installed typer
     from click import exceptions as click_errors  # noqa: F401 - re-exported to the commands
 
 from binance_doctor import __version__
-from binance_doctor.failure import BadInput
+from binance_doctor.failure import BadInput, BadOption
 
 app = typer.Typer(
     name="binance-doctor",
@@ -149,18 +149,25 @@ def _ntp_servers(values: Optional[Sequence[str]], off: bool) -> tuple[str, ...] 
         try:
             clocks.parse_ntp_server(server)
         except ValueError as e:
-            raise BadInput(str(e), hint="e.g. --ntp-server time.google.com or "
-                                        "--ntp-server 127.0.0.1:1123") from None
+            raise BadOption(f"--ntp-server: {e}", hint="e.g. --ntp-server time.google.com "
+                                                       "or --ntp-server 127.0.0.1:1123") from None
     return None if off else tuple(values or clocks.DEFAULT_NTP_SERVERS)
 
 
-def read_stdin(limit: int = 64 * 1024 * 1024) -> str:
-    """Text piped on stdin; binary data and empty input are bad input, not crashes."""
+def read_stdin(limit: int = 64 * 1024 * 1024, prompt: bool = False) -> str:
+    """Text piped on stdin; binary data and empty input are bad input, not crashes.
+
+    With `prompt` (the user typed `-`), a terminal is read too, until Ctrl-D,
+    after a one-line prompt on stderr."""
     stream = sys.stdin
     if stream is None or stream.closed:
         raise BadInput("nothing on stdin to read",
                        hint="pipe the error in, or give a code or message as an argument")
-    if stream.isatty():
+    if stream.isatty() and prompt:
+        eof = "Ctrl-Z then Enter" if sys.platform == "win32" else "Ctrl-D"
+        sys.stderr.write(f"Paste the error, then press {eof} on a new line:\n")
+        sys.stderr.flush()
+    elif stream.isatty():
         raise BadInput("no code or message given and stdin is a terminal",
                        hint="try: binance-doctor explain -2010")
     data = stream.buffer.read(limit + 1) if hasattr(stream, "buffer") else stream.read().encode()

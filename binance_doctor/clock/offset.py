@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Callable
 
+from binance_doctor import epoch
 from binance_doctor.net import transport
 from binance_doctor.failure import ExitCode
 from binance_doctor.net.transport import NetworkFailure
@@ -99,6 +100,11 @@ def _server_time(response: httpx.Response) -> int:
             f"{response.request.url} answered HTTP {response.status_code} without a "
             f"serverTime: {response.text[:200]!r}",
             "is --base-url a Binance API endpoint, and --product the right one for it?",
+            ExitCode.SERVER_ERROR, response.status_code)
+    if not epoch.is_real_ms(value):
+        raise NetworkFailure(
+            f"{response.request.url} answered a serverTime of {value}, which is not a real "
+            "time", "is --base-url a Binance API endpoint? Something else is answering",
             ExitCode.SERVER_ERROR, response.status_code)
     return value
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from binance_doctor.errors.catalog import PLACEHOLDER, Catalog, Entry, Explanation, Kind, MessageMatch
-from binance_doctor.failure import BadInput, NotFound
+from binance_doctor.failure import BadInput, ExitCode, NotFound
 from binance_doctor.product import Product
 
 if TYPE_CHECKING:   # extract compiles many regexes; only pasted text needs them
@@ -101,8 +101,33 @@ def explain_number(catalog: Catalog, number: int, product: Product | None = None
     """A bare number: a code, the same code typed without its sign, or an HTTP status."""
     if number > 0 and 100 <= number <= 599 and catalog.by_status(number):
         return explain_status(catalog, str(number), product)
+    if 100 <= number <= 599 and not catalog.by_code(-number) and \
+            catalog.undocumented(number) is None:
+        return _bare_status(catalog, number, product)
     code = -number if number > 0 and catalog.undocumented(number) is None else number
     return explain_code(catalog, code, product, now=now)
+
+
+# HTTP 401 carries one of these in its body (Binance answers an unauthorised signed
+# request with it, e.g. /fapi: 401 {"code":-2015,...}); the body's code says which.
+_UNAUTHORISED_CODES = (-2015, -2014, -1022)
+
+
+def _bare_status(catalog: Catalog, status: int, product: Product | None) -> Diagnosis:
+    """An HTTP status the catalog has no entry for, typed alone: never read as a code."""
+    if status == 401:
+        findings = tuple(Finding(tuple(entries)) for code in _UNAUTHORISED_CODES
+                         if (entries := catalog.by_code(code, product)
+                             or catalog.by_code(code)))
+        return Diagnosis(None, None, "401", product, findings)
+    if status < 400:
+        raise NotFound(f"HTTP {status} is not an error status", hint="Binance errors come with "
+                       "HTTP 4xx or 5xx; paste the response body to explain its code",
+                       exit_code=ExitCode.NO_ERROR_FOUND)
+    raise NotFound(f"HTTP {status} alone does not say what went wrong: Binance puts the reason "
+                   "in the response body's code", hint="explain the body instead, e.g. "
+                   "binance-doctor explain '{\"code\":-1121,\"msg\":\"Invalid symbol.\"}'",
+                   exit_code=ExitCode.NO_ERROR_FOUND)
 
 
 def explain_body(catalog: Catalog, body: dict, product: Product | None = None,
@@ -187,7 +212,7 @@ def is_bare(text: str) -> bool:
 def _parse_body(text: str) -> dict | None:
     try:
         body = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):     # nested past Python's limit: read as text
         return None
     return body if isinstance(body, dict) else None
 
@@ -254,6 +279,10 @@ def ban_end(ms: int, now: float | None) -> str:
     """When a ban given in epoch ms ends, in local time, and how long is left."""
     from datetime import datetime, timezone   # only bans need it; keeps start-up lean
 
+    from binance_doctor.epoch import is_real_ms
+
+    if not is_real_ms(ms):
+        return f"epoch ms {ms}: not a real date (a damaged message, or not from Binance)"
     end = datetime.fromtimestamp(ms / 1000, tz=timezone.utc).astimezone()
     when = end.strftime("%Y-%m-%d %H:%M:%S %Z")
     if now is None:
@@ -304,7 +333,10 @@ def _unknown_message(catalog: Catalog, message: str, product: Product | None) ->
 
     message = mask(message)                  # before cutting: a cut key no longer looks like one
     short = message if len(message) <= 80 else message[:77] + "..."
-    return NotFound(f"no documented Binance error matches {short!r}{scope}", hint=hint)
+    # Text with neither a code nor a documented message holds no Binance error: the
+    # same exit code as `scan` finding nothing (a code missing from the catalog is 3).
+    return NotFound(f"no documented Binance error matches {short!r}{scope}", hint=hint,
+                    exit_code=ExitCode.NO_ERROR_FOUND)
 
 
 @dataclass(frozen=True)

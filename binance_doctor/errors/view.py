@@ -79,6 +79,12 @@ def diagnosis_blocks(diagnosis: Diagnosis) -> list[Block]:
         blocks.append(Text(
             f"{diagnosis.code} means {len(diagnosis.findings)} different things depending on "
             "the product; each is shown below. Narrow it with --product.", Tone.WARN))
+    elif diagnosis.code is None and diagnosis.status and all(
+            f.entry.kind is Kind.CODE for f in diagnosis.findings):
+        blocks.append(Text(
+            f"HTTP {diagnosis.status} is a status, not an error code: Binance names the reason "
+            "in the body's code, usually one of these. Explain the body for the exact one.",
+            Tone.WARN))
     blocks.extend(finding_blocks(f, diagnosis) for f in diagnosis.findings)
     return blocks
 

@@ -121,7 +121,9 @@ _ACCOUNT_FIELDS = ("canTrade", "canWithdraw", "canDeposit", "accountType", "perm
 
 
 def utc_date(ms: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(ms / 1000))
+    from binance_doctor.epoch import utc_text
+
+    return utc_text(ms)
 
 
 def _host(url: str) -> str:

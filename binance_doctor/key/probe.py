@@ -223,7 +223,7 @@ class Session:
                            message=self.creds.redact(failure.message))
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             body = None
         if isinstance(body, dict) and isinstance(body.get("code"), int):
             return Outcome(call, base, response.status_code, body["code"],

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
 from binance_doctor import __version__
-from binance_doctor.failure import BadInput, DoctorError, ExitCode
+from binance_doctor.failure import BadOption, DoctorError, ExitCode
 
 if TYPE_CHECKING:      # httpx is imported lazily: `explain` must not pay for it
     import httpx
@@ -58,10 +58,14 @@ class Deadline:
 
 
 def check_base_url(base_url: str) -> str:
-    """The base URL without a trailing slash, or BadInput when it is not http(s)://host."""
-    parts = urlsplit(base_url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BadInput(f"not an http(s) URL: {base_url!r}",
+    """The base URL without a trailing slash, or BadOption when it is not http(s)://host."""
+    try:
+        parts = urlsplit(base_url.strip())
+        hostname = parts.hostname
+    except ValueError:                    # "http://[::1" and other broken netlocs
+        parts, hostname = None, None
+    if parts is None or parts.scheme not in ("http", "https") or not hostname:
+        raise BadOption(f"not an http(s) URL: {base_url!r}",
                        hint="e.g. --base-url https://api.binance.com or "
                             "https://testnet.binance.vision")
     return base_url.strip().rstrip("/")
@@ -279,7 +283,7 @@ def json_body(response: httpx.Response) -> Any:
     """The decoded JSON body, or SERVER_ERROR when it is not JSON."""
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         raise NetworkFailure(
             f"the answer from {response.request.url} is not valid JSON "
             f"(HTTP {response.status_code}, {len(response.content)} bytes)",

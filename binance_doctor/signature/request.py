@@ -63,7 +63,7 @@ class SentRequest:
         try:
             # Numbers stay as written: the signature was computed over the text.
             value = json.loads(text, parse_float=str, parse_int=str)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         return value if isinstance(value, dict) else None
 
