@@ -239,7 +239,7 @@ def test_plain_output_is_a_checklist_with_the_first_fix(exchange, ntp):
     assert "\x1b[" not in run.stdout
 
 
-def test_bad_options_are_bad_input(ntp):
-    assert run_cli("doctor", "--recv-window", "0", env=NO_KEY).code == ExitCode.BAD_INPUT
-    assert run_cli("doctor", "--base-url", "ftp://x", env=NO_KEY).code == ExitCode.BAD_INPUT
+def test_bad_options_are_usage_errors(ntp):
+    assert run_cli("doctor", "--recv-window", "0", env=NO_KEY).code == ExitCode.USAGE
+    assert run_cli("doctor", "--base-url", "ftp://x", env=NO_KEY).code == ExitCode.USAGE
     assert run_cli("doctor", "--product", "options", env=NO_KEY).code == ExitCode.USAGE

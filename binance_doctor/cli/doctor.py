@@ -19,7 +19,7 @@ from binance_doctor.cli.root import (
     _spinner,
     app,
 )
-from binance_doctor.failure import BadInput, ExitCode
+from binance_doctor.failure import BadOption, ExitCode
 
 # The weights are checkup.BASE_WEIGHT and KEY_WEIGHT; a test holds them to a real run.
 EPILOG_DOCTOR = """Examples:
@@ -80,7 +80,7 @@ def doctor(
     from binance_doctor.output import render
 
     if not 0 < recv_window <= clocks.MAX_RECV_WINDOW:
-        raise BadInput(f"recvWindow {recv_window} is out of range",
+        raise BadOption(f"--recv-window {recv_window} is out of range",
                        hint=f"Binance accepts 1 to {clocks.MAX_RECV_WINDOW} ms")
     defaults = dict(zip(("spot", "usdm", "coinm"), TESTNET if testnet else MAINNET))
     given = {"spot": base_url, "usdm": futures_base_url, "coinm": delivery_base_url}
