@@ -3,7 +3,7 @@
 Owns the cost side of the search. A `Matcher` answers "does this payload give
 the sent signature" (HMAC with its inner and outer hash states computed once,
 RSA by verifying, Ed25519 by signing). `run` tries every family in
-`variants.SINGLE` alone, the timestamp window (±60 s for HMAC, a few seconds
+`SINGLE` alone, the timestamp window (±60 s for HMAC, a few seconds
 for the slow key types), and, when nothing alone explains the signature,
 pairs of the cheap families ranked by how common each mistake is, within a
 budget. It reports what it covered, so the verdict never blames the secret
@@ -18,7 +18,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
-from binance_doctor.signature import keyvariants, variants
+from binance_doctor.signature import characters, keyvariants, variants
 from binance_doctor.signature.keyvariants import Candidate
 from binance_doctor.signature.signing import Algorithm, SigningKey
 from binance_doctor.signature.variants import Shape, Variant
@@ -35,6 +35,25 @@ TIMESTAMP_WINDOW_MS = 60_000        # HMAC: every timestamp this far either side
 SLOW_TIMESTAMP_MS = (5_000, 1_000)  # RSA/Ed25519: back and ahead (each try costs ~30-60 µs)
 PAIR_BUDGET = 10_000                # candidates for combinations of two mistakes
 SLOW_BUDGET = 2_000                 # payload variants for RSA/Ed25519 keys, timestamps aside
+
+
+# The families, most common mistakes first; `search` tries each alone, then pairs
+# of the cheap ones in this order (two mistakes, ranked by how common each is).
+SINGLE: tuple[tuple[str, variants.Family], ...] = (
+    ("parameter order", variants.orders), ("parameter set", variants.added),
+    ("recvWindow", variants.recv_window_changed), ("encoding", characters.encodings),
+    ("double encoding", characters.double_encoded), ("numbers", variants.numbers),
+    ("quoting", variants.quoted), ("parameters signed not sent", variants.not_sent),
+    ("empty pieces", variants.empty_pieces), ("query and body", variants.parts),
+    ("signature parameter", variants.signature_signed),
+)
+PAIRABLE: tuple[tuple[str, variants.Family], ...] = (
+    ("parameter order", variants.light_orders), ("parameter set", variants.added),
+    ("encoding", characters.encodings), ("numbers", variants.light_numbers),
+    ("quoting", variants.light_quoted), ("recvWindow", variants.recv_window_changed),
+    ("parameters signed not sent", variants.not_sent),
+    ("empty pieces", variants.empty_pieces), ("query and body", variants.parts),
+)
 
 
 @dataclass(frozen=True)
@@ -166,12 +185,12 @@ def run(base: Shape, matcher: Matcher, skip: set[str], explained: bool = False) 
                 out.hits.append(Hit(chain, payload))
         return True
 
-    for label, family in variants.SINGLE:
+    for label, family in SINGLE:
         if not attempt((v,) for v in family(base)):
             cut.append(label)
     n = len([p for p in base.pieces if p])
     out.coverage.append(_order_coverage(n, "parameter order" in cut))
-    for label, _ in variants.SINGLE[1:]:
+    for label, _ in SINGLE[1:]:
         out.coverage.append(Coverage(label, label not in cut,
                                      "" if label not in cut else "cut short by the time budget "
                                      "for this key type"))
@@ -188,7 +207,7 @@ def run(base: Shape, matcher: Matcher, skip: set[str], explained: bool = False) 
 
 def _pairs(base: Shape) -> Iterator[tuple[Variant, ...]]:
     """Two mistakes in a row, the most common pairs first, up to PAIR_BUDGET candidates."""
-    families = variants.PAIRABLE
+    families = PAIRABLE
     ranked = sorted(itertools.combinations(range(len(families)), 2),
                     key=lambda ij: (ij[0] + ij[1], ij[0]))
     left = PAIR_BUDGET

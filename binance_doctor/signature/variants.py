@@ -7,7 +7,8 @@ may have signed instead (another order, a number written another way, a
 character encoded another way, a parameter more or less, ...), so two families
 chain into a combination of two mistakes. Families are built from the pieces,
 not from a list of known requests: every parameter is moved to every position,
-every numeric value gets every rendering, every character class every encoding.
+every numeric value gets every rendering (`characters` does the same for every
+character class and its encodings).
 
 Pure and cheap: no signing here (see `search`).
 """
@@ -17,11 +18,10 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Callable, Iterator
-from urllib.parse import quote, unquote_plus
+from urllib.parse import quote
 
 from binance_doctor.signature.kinds import Kind
 
@@ -39,7 +39,7 @@ _DOCS_ORDER = ("symbol", "side", "positionSide", "type", "timeInForce", "quantit
                "newOrderRespType", "priceMatch", "selfTradePreventionMode", "goodTillDate",
                "recvWindow", "timestamp")
 _RANK = {name: i for i, name in enumerate(_DOCS_ORDER)}
-_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
+UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
 
 
 @dataclass(frozen=True)
@@ -79,11 +79,11 @@ def shape_of(query: str, body: str) -> Shape:
     return Shape(tuple(qp + bp), len(qp))
 
 
-def _name(piece: str) -> str:
+def name_of(piece: str) -> str:
     return piece.partition("=")[0]
 
 
-def _value(piece: str) -> str:
+def value_of(piece: str) -> str:
     return piece.partition("=")[2]
 
 
@@ -93,15 +93,15 @@ def _ranked(pieces: tuple[str, ...]) -> list[str]:
     """The pieces in the docs' table order; unknown names stay behind their predecessor."""
     keyed, last = [], -1.0
     for i, piece in enumerate(pieces):
-        rank = _RANK.get(_name(piece))
+        rank = _RANK.get(name_of(piece))
         last = float(rank) if rank is not None else last + 0.001
         keyed.append((last, i, piece))
     return [p for _, _, p in sorted(keyed)]
 
 
 def _to_end(pieces: list[str], name: str, first: bool = False) -> list[str]:
-    moved = [p for p in pieces if _name(p) == name]
-    rest = [p for p in pieces if _name(p) != name]
+    moved = [p for p in pieces if name_of(p) == name]
+    rest = [p for p in pieces if name_of(p) != name]
     return moved + rest if first else rest + moved
 
 
@@ -111,7 +111,7 @@ def common_orders(shape: Shape) -> Iterator[Variant]:
     if len(pieces) < 2:
         return
     names = set(shape.names)
-    bases = [("sorted by name", sorted(pieces, key=_name)), ("in reverse order", pieces[::-1]),
+    bases = [("sorted by name", sorted(pieces, key=name_of)), ("in reverse order", pieces[::-1]),
              ("in the order of Binance's parameter tables (a dict built from the docs)",
               _ranked(tuple(pieces)))]
     for label, base in list(bases):
@@ -149,7 +149,7 @@ def moves(shape: Shape) -> Iterator[Variant]:
             if i != j and pieces[i]:
                 moved = pieces[:i] + pieces[i + 1:]
                 moved.insert(j, pieces[i])
-                yield Variant(Kind.ORDER, f"{_name(pieces[i])} was signed at position {j + 1} "
+                yield Variant(Kind.ORDER, f"{name_of(pieces[i])} was signed at position {j + 1} "
                               f"but sent at position {i + 1}", shape.with_pieces(moved))
 
 
@@ -159,7 +159,7 @@ def permutations(shape: Shape) -> Iterator[Variant]:
     if not 2 < len(pieces) <= ORDER_ALL_UP_TO:
         return
     for perm in itertools.permutations(pieces):
-        yield Variant(Kind.ORDER, "signed in the order " + ", ".join(_name(p) for p in perm),
+        yield Variant(Kind.ORDER, "signed in the order " + ", ".join(name_of(p) for p in perm),
                       shape.with_pieces(_reslot(shape.pieces, perm)))
 
 
@@ -183,7 +183,7 @@ def added(shape: Shape) -> Iterator[Variant]:
         if not piece:
             continue
         rest = pieces[:i] + pieces[i + 1:]
-        extra = " (a wrapper that appends recvWindow does this)" if _name(piece) == "recvWindow" \
+        extra = " (a wrapper that appends recvWindow does this)" if name_of(piece) == "recvWindow" \
             else ""
         yield Variant(Kind.PARAM_ADDED, f"{piece} was not in the signed string{extra}",
                       shape.with_pieces(rest, shape.at - (i < shape.at)))
@@ -213,20 +213,20 @@ def not_sent(shape: Shape) -> Iterator[Variant]:
 
 def recv_window_changed(shape: Shape) -> Iterator[Variant]:
     for i, piece in enumerate(shape.pieces):
-        if _name(piece) == "recvWindow":
+        if name_of(piece) == "recvWindow":
             for other in RECV_WINDOWS:
-                if other != _value(piece):
+                if other != value_of(piece):
                     changed = list(shape.pieces)
                     changed[i] = f"recvWindow={other}"
                     yield Variant(Kind.PARAM_CHANGED, f"recvWindow was {other} when signed but "
-                                  f"{_value(piece)} when sent", shape.with_pieces(changed))
+                                  f"{value_of(piece)} when sent", shape.with_pieces(changed))
 
 
 def timestamp_deltas(shape: Shape, back_ms: int, ahead_ms: int) -> Iterator[Variant]:
     """The timestamp signed `back_ms` before to `ahead_ms` after the one sent, nearest first."""
     for i, piece in enumerate(shape.pieces):
-        value = _value(piece)
-        if _name(piece) != "timestamp" or not value.isdigit():
+        value = value_of(piece)
+        if name_of(piece) != "timestamp" or not value.isdigit():
             continue
         sent = int(value)
         for d in interleave(back_ms, ahead_ms):
@@ -333,22 +333,22 @@ def _ulp_step(x: float, steps: int) -> float:
 
 def _numeric(shape: Shape) -> list[int]:
     return [i for i, p in enumerate(shape.pieces)
-            if p and _name(p) != "timestamp" and renderings(_value(p), light=True)]
+            if p and name_of(p) != "timestamp" and renderings(value_of(p), light=True)]
 
 
 def _numbers(shape: Shape, light: bool) -> Iterator[Variant]:
     for i in _numeric(shape):
-        name, value = _name(shape.pieces[i]), _value(shape.pieces[i])
+        name, value = name_of(shape.pieces[i]), value_of(shape.pieces[i])
         for text, how in renderings(value, light):
             changed = list(shape.pieces)
             changed[i] = f"{name}={quote(text, safe='-_.~+')}"
             yield Variant(Kind.FLOAT_FORMAT, f"{name} was signed as {text} ({how}) but sent "
                           f"as {value}", shape.with_pieces(changed))
-    decimals = [i for i in _numeric(shape) if not _value(shape.pieces[i]).isdigit()]
+    decimals = [i for i in _numeric(shape) if not value_of(shape.pieces[i]).isdigit()]
     for how in ("Python float repr", "8 decimals", "plain decimal"):
         changed, changes = list(shape.pieces), []
         for i in decimals:
-            name, value = _name(shape.pieces[i]), _value(shape.pieces[i])
+            name, value = name_of(shape.pieces[i]), value_of(shape.pieces[i])
             text = {h: t for t, h in renderings(value, light=True)}.get(how)
             if text is not None:
                 changed[i] = f"{name}={text}"
@@ -370,7 +370,7 @@ def quoted(shape: Shape, light: bool = False) -> Iterator[Variant]:
     """Values signed in quotes (json.dumps): any subset of the numbers, and the strings."""
     numeric = [i for i in _numeric(shape)]
     strings = [i for i, p in enumerate(shape.pieces)
-               if p and i not in numeric and _name(p) != "timestamp" and _value(p)]
+               if p and i not in numeric and name_of(p) != "timestamp" and value_of(p)]
     if len(numeric) > QUOTE_SUBSETS_UP_TO or light:
         subsets = [()] + [(i,) for i in numeric] + [tuple(numeric)]
     else:
@@ -386,8 +386,8 @@ def quoted(shape: Shape, light: bool = False) -> Iterator[Variant]:
                     continue
                 changed = list(shape.pieces)
                 for i in chosen:
-                    changed[i] = f"{_name(changed[i])}={mark}{_value(changed[i])}{mark}"
-                which = ", ".join(f"{_name(shape.pieces[i])} as {shown}{_value(shape.pieces[i])}"
+                    changed[i] = f"{name_of(changed[i])}={mark}{value_of(changed[i])}{mark}"
+                which = ", ".join(f"{name_of(shape.pieces[i])} as {shown}{value_of(shape.pieces[i])}"
                                   f"{shown}" for i in sorted(chosen))
                 kind = Kind.NUMBER_QUOTED if nums else Kind.STRING_QUOTED
                 yield Variant(kind, f"{which} {'was' if len(chosen) == 1 else 'were'} signed "
@@ -396,119 +396,3 @@ def quoted(shape: Shape, light: bool = False) -> Iterator[Variant]:
 
 def light_quoted(shape: Shape) -> Iterator[Variant]:
     return quoted(shape, light=True)
-
-
-# -- encoding ------------------------------------------------------------------------
-
-# Character classes, each with the ways a program writes them. The first form is
-# the percent-encoded one; "raw" leaves the character as it is.
-_CLASSES = (
-    ("space", " ", ("%20", "+", "raw")),
-    ("'+'", "+", ("%2B", "raw")),
-    ("'@'", "@", ("%40", "raw")),
-    ("JSON punctuation [ ] { } \"", '[]{}"', ("%XX", "raw")),
-    ("punctuation , : ; / ? ! $ ' ( ) * < > | \\ ^ ` #", ",:;/?!$'()*<>|\\^`#", ("%XX", "raw")),
-    ("non-ASCII characters", None, ("%XX", "raw")),
-)
-
-
-_ASCII_CLASS = {ch: index for index, (_, members, _) in enumerate(_CLASSES[:5])
-                for ch in members}
-_PLAIN = re.compile(r"[A-Za-z0-9\-_.~=&]*")
-
-
-def _class_of(char: str) -> int | None:
-    return _ASCII_CLASS.get(char) if char.isascii() else 5
-
-
-def _render(text: str, forms: dict[int, str], lower: bool) -> str:
-    out = []
-    for char in text:
-        if char in _UNRESERVED:
-            out.append(char)
-            continue
-        cls = _class_of(char)
-        form = forms.get(cls, "%XX") if cls is not None else "%XX"
-        if form == "raw":
-            out.append(char)
-        elif form == "+":
-            out.append("+")
-        else:
-            escaped = quote(char, safe="")
-            out.append(escaped.lower() if lower else escaped)
-    return "".join(out)
-
-
-def _sent_form(cls: int, chars: list[str], wire: str) -> str:
-    """How the request as sent wrote a character class: '%XX', '+', '%20' or 'raw'."""
-    if cls == 0:
-        return "%20" if "%20" in wire else "+" if "+" in wire else "raw"
-    return "raw" if any(ch in wire for ch in chars) else "%XX"
-
-
-def _shown(form: str) -> str:
-    return {"%XX": "percent-encoded", "raw": "raw", "+": "'+'"}.get(form, form)
-
-
-def _encoding_detail(forms: dict[int, str], sent: dict[int, str], lower: bool) -> str:
-    changes = [f"{_CLASSES[c][0]} signed {_shown(f)} but sent {_shown(sent[c])}"
-               for c, f in forms.items() if f != sent[c]]
-    if lower:
-        changes.append("escapes signed with lower-case hex digits (%2c, not %2C)")
-    return "; ".join(changes) or "the characters were encoded differently"
-
-
-def encodings(shape: Shape) -> Iterator[Variant]:
-    """Every character class written every way (encoded, '+', raw, lower-case hex), combined."""
-    if _PLAIN.fullmatch("".join(shape.pieces)):
-        return                            # nothing but unreserved characters: one way to write it
-    decoded = [(unquote_plus(_name(p)), unquote_plus(_value(p)), "=" in p) if p else None
-               for p in shape.pieces]
-    present = sorted({c for d in decoded if d for c in (_class_of(ch) for ch in d[0] + d[1])
-                      if c is not None})
-    if not present:
-        return
-    options = [_CLASSES[c][2] for c in present]
-    wire = "&".join(shape.pieces)
-    chars = {c: [ch for d in decoded if d for ch in d[0] + d[1] if _class_of(ch) == c]
-             for c in present}
-    sent_forms = {c: _sent_form(c, chars[c], wire) for c in present}
-    has_escape = any("%" in p for p in shape.pieces) or present
-    for lower in (False, True) if has_escape else (False,):
-        for combo in itertools.product(*options):
-            forms = dict(zip(present, combo))
-            pieces = []
-            for d in decoded:
-                if d is None:
-                    pieces.append("")
-                    continue
-                name = _render(d[0], forms, lower)
-                pieces.append(f"{name}={_render(d[1], forms, lower)}" if d[2] else name)
-            how = _encoding_detail(forms, sent_forms, lower)
-            raw_non_ascii = forms.get(5) == "raw"
-            kind = Kind.UNENCODED_PAYLOAD if raw_non_ascii else Kind.ENCODING
-            yield Variant(kind, how, shape.with_pieces(pieces))
-
-
-def double_encoded(shape: Shape) -> Iterator[Variant]:
-    twice = [quote(p, safe="&=") for p in shape.pieces]
-    if twice != list(shape.pieces):
-        yield Variant(Kind.DOUBLE_ENCODED, "each %XX escape was encoded again (%25XX)",
-                      shape.with_pieces(twice))
-
-
-# The families, most common mistakes first; `search` tries each alone, then pairs
-# of the cheap ones in this order (two mistakes, ranked by how common each is).
-SINGLE: tuple[tuple[str, Family], ...] = (
-    ("parameter order", orders), ("parameter set", added), ("recvWindow", recv_window_changed),
-    ("encoding", encodings), ("double encoding", double_encoded), ("numbers", numbers),
-    ("quoting", quoted), ("parameters signed not sent", not_sent),
-    ("empty pieces", empty_pieces), ("query and body", parts),
-    ("signature parameter", signature_signed),
-)
-PAIRABLE: tuple[tuple[str, Family], ...] = (
-    ("parameter order", light_orders), ("parameter set", added),
-    ("encoding", encodings), ("numbers", light_numbers), ("quoting", light_quoted),
-    ("recvWindow", recv_window_changed), ("parameters signed not sent", not_sent),
-    ("empty pieces", empty_pieces), ("query and body", parts),
-)
