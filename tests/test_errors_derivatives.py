@@ -148,3 +148,20 @@ def test_a_code_from_the_usdm_change_log_is_explained_not_reported_unknown():
     assert run.code == 0, run.stderr
     (finding,) = run.json()["result"]["findings"]
     assert finding["name"] == "ENDPOINT_GONE"
+
+
+def test_reduce_only_in_hedge_mode_is_the_first_futures_cause_of_1106():
+    run = run_cli("explain", "-1106", "--product", "usdm", "--json")
+    (finding,) = run.json()["result"]["findings"]
+    assert "Hedge Mode" in finding["causes"][0]
+    spot = run_cli("explain", "-1106", "--product", "spot", "--json").json()["result"]["findings"][0]
+    assert not any("Hedge Mode" in c for c in spot["causes"])
+
+
+def test_one_meaning_with_advice_per_product_is_not_called_different_things():
+    result = run_cli("explain", "-1106", "--json").json()["result"]
+    assert result["ambiguous"] is False and len(result["findings"]) == 2
+    text = run_cli("explain", "-1106").stdout
+    assert "different things" not in text and "advice differs by product" in text
+    # Meanings that really differ still say so.
+    assert run_cli("explain", "-2026", "--json").json()["result"]["ambiguous"] is True

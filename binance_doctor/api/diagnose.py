@@ -15,7 +15,7 @@ from typing import Any
 
 from binance_doctor.api import adapters
 from binance_doctor.api.retry import Retry, initial
-from binance_doctor.errors.diagnosis import Fact, Finding
+from binance_doctor.errors.diagnosis import Fact, Finding, meanings_differ
 from binance_doctor.product import Product, parse_product
 
 
@@ -45,7 +45,7 @@ class Diagnosis:
     @property
     def ambiguous(self) -> bool:
         """The same code means different things on the products not ruled out."""
-        return len(self.findings) > 1 and self.code is not None
+        return self.code is not None and meanings_differ(self.findings)
 
     def as_dict(self) -> dict:
         """The data `binance-doctor explain --json` prints for this error, plus `retry`."""

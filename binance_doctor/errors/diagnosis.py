@@ -69,7 +69,21 @@ class Diagnosis:
     @property
     def ambiguous(self) -> bool:
         """The same number means different things on different products."""
-        return len(self.findings) > 1 and self.code is not None
+        return self.code is not None and meanings_differ(self.findings)
+
+    @property
+    def advice_varies(self) -> bool:
+        """One meaning, but the causes and fixes are written per product (their endpoints)."""
+        return self.code is not None and len(self.findings) > 1 and not self.ambiguous
+
+
+def meanings_differ(findings: tuple[Finding, ...]) -> bool:
+    """Several findings whose meanings are not all the same text.
+
+    Products can share a meaning but need their own fixes (USD-M, COIN-M and portfolio
+    margin name different endpoints); that is not "different things".
+    """
+    return len({f.explanation.meaning for f in findings}) > 1
 
 
 _INTEGER = re.compile(r"[+-]?\d{1,9}")

@@ -79,6 +79,10 @@ def diagnosis_blocks(diagnosis: Diagnosis) -> list[Block]:
         blocks.append(Text(
             f"{diagnosis.code} means {len(diagnosis.findings)} different things depending on "
             "the product; each is shown below. Narrow it with --product.", Tone.WARN))
+    elif diagnosis.advice_varies:
+        blocks.append(Text(
+            f"{diagnosis.code} means the same on every product, but the advice differs by "
+            "product; each is shown below. Narrow it with --product.", Tone.WARN))
     elif diagnosis.code is None and diagnosis.status and all(
             f.entry.kind is Kind.CODE for f in diagnosis.findings):
         blocks.append(Text(
