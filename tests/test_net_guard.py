@@ -69,7 +69,7 @@ def test_allowlist_is_read_only_with_documented_weights():
         assert path.startswith(("/api/", "/sapi/", "/fapi/", "/dapi/", "/eapi/", "/papi/"))
         assert isinstance(weight, int) and 1 <= weight <= 50, path
         # Listing open orders reads them; nothing else with "order" in its path.
-        listed = path in ("/api/v3/openOrders", "/fapi/v1/openOrders")
+        listed = path in ("/api/v3/openOrders", "/fapi/v1/openOrders", "/dapi/v1/openOrders")
         assert listed or not any(w in path.lower() for w in ("order", "transfer", "withdraw",
                                                              "listenkey", "userdatastream"))
     # the clock's time endpoints are on it

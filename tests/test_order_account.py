@@ -102,7 +102,7 @@ def test_usdm_margin_short_is_2019(binance, state):
                        "--price", "30000", "--time-in-force", "GTC", "--product", "usdm")
     margin = _check(result, "MARGIN")
     assert margin["ok"] is False and margin["code"] == -2019
-    assert "initial margin 120 / 10x = 12; availableBalance 10" in margin["detail"]
+    assert "initial margin 120 / 10x = 12 USDT; availableBalance 10" in margin["detail"]
     assert _check(result, "LEVERAGE_BRACKET")["ok"] is True
 
 
@@ -136,3 +136,35 @@ def test_without_account_no_signed_request_is_sent(binance, state):
     run_cli("check-order", "BTCUSDT", "BUY", "MARKET", "--quantity", "0.004",
             "--product", "usdm", "--base-url", binance.url, env=ENV)
     assert all("signature=" not in r.raw_query for r in binance.requests())
+
+
+def _coinm_position(leverage: int, value: str) -> dict:
+    return {"symbol": "BTCUSD_PERP", "positionSide": "BOTH", "positionAmt": "0",
+            "leverage": str(leverage), "notionalValue": value, "marginType": "cross"}
+
+
+def test_coinm_contracts_are_valued_in_the_base_coin_for_margin(binance, state):
+    FakeExchange(binance).mark["BTCUSD_PERP"] = "30000"
+    state.positions = [_coinm_position(100, "0")]
+    state.coin_available["BTC"] = "0.001"
+    # 30 contracts × 100 USD / 30000 = 0.1 BTC; at 100x the margin is 0.001 BTC: just enough
+    run, result = _run(binance, "BTCUSD_PERP", "BUY", "LIMIT", "--quantity", "30",
+                       "--price", "30000", "--time-in-force", "GTC", "--product", "coinm")
+    margin = _check(result, "MARGIN")
+    assert margin["ok"] is True, margin
+    assert "initial margin 0.1 / 100x = 0.001 BTC; availableBalance 0.001" in margin["detail"]
+    state.coin_available["BTC"] = "0.0009"
+    run, result = _run(binance, "BTCUSD_PERP", "BUY", "LIMIT", "--quantity", "30",
+                       "--price", "30000", "--time-in-force", "GTC", "--product", "coinm")
+    assert _check(result, "MARGIN")["code"] == -2019 and run.code == 26
+
+
+def test_coinm_bracket_cap_is_in_the_base_coin(binance, state):
+    FakeExchange(binance).mark["BTCUSD_PERP"] = "30000"
+    state.positions = [_coinm_position(100, "-49.95")]   # caps for >= 100x: 50 BTC
+    run, result = _run(binance, "BTCUSD_PERP", "SELL", "MARKET", "--quantity", "30",
+                       "--product", "coinm")
+    bracket = _check(result, "LEVERAGE_BRACKET")
+    assert bracket["ok"] is False and bracket["code"] == -2027
+    assert "position 49.95 + order 0.1 = 50.05 BTC; cap at 100x is 50" in bracket["detail"]
+    assert binance.requests("/dapi/v1/positionRisk")[0].param("pair") == "BTCUSD"

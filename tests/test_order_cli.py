@@ -126,3 +126,51 @@ def test_check_order_stays_off_explains_import_path():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+SPOT_LIMIT = ("check-order", "BTCUSDT", "BUY", "LIMIT", "--quantity", "0.0012345", "--price",
+              "30000.123", "--time-in-force", "GTC", *OFFLINE_SPOT)
+
+
+def test_golden_plain_and_rich_screens():
+    import io
+
+    from rich.console import Console
+
+    from support import check_golden
+
+    from binance_doctor.order import check, exchange_info, view
+    from binance_doctor.output import render
+    from binance_doctor.product import Product
+
+    check_golden("check_order_spot_limit.txt", run_cli(*SPOT_LIMIT).stdout)
+    rules = exchange_info.load_file(USDM, "BTCUSDT", Product.USDM)
+    order = check.order_from_params({"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET",
+                                     "quantity": "0.003"})
+    result = check.run(rules, order, check.PriceRef(check.Decimal("30000"), "markPrice",
+                                                    "mark price"))
+    console = Console(width=100, file=io.StringIO(), color_system=None)
+    render.write_rich(view.blocks(result), console)
+    check_golden("check_order_usdm_rich.txt", console.file.getvalue())
+
+
+def test_the_console_script_exits_26_for_a_failing_order():
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "binance-doctor"
+    proc = subprocess.run([str(script), *SPOT_LIMIT, "--json"], capture_output=True,
+                          text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 26, proc.stderr
+    assert '"corrected": {' in proc.stdout and '"price": "30000.12"' in proc.stdout
+
+
+def test_a_pasted_4164_is_explained_by_min_notional():
+    text = ("https://fapi.binance.com/fapi/v1/order?symbol=BTCUSDT&side=BUY&type=MARKET"
+            "&quantity=0.003&timestamp=1&signature=00\n"
+            '{"code":-4164,"msg":"Order\'s notional must be no smaller than 100 (unless you '
+            'choose reduce only)"}')
+    result = run_cli("check-order", "-", "--exchange-info", USDM, "--price-ref", "30000",
+                     "--json", input=text).json()["result"]
+    assert result["pasted_error"]["explained_by"] == ["MIN_NOTIONAL"]
+    assert result["smallest_quantity"] == "0.004"

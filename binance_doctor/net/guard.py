@@ -60,6 +60,11 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("GET", "/fapi/v3/positionRisk"): 5,
     ("GET", "/fapi/v3/account"): 5,
     ("GET", "/fapi/v1/openOrders"): 1,
+    ("GET", "/dapi/v1/positionSide/dual"): 30,
+    ("GET", "/dapi/v2/leverageBracket"): 1,
+    ("GET", "/dapi/v1/positionRisk"): 1,
+    ("GET", "/dapi/v1/account"): 5,
+    ("GET", "/dapi/v1/openOrders"): 1,
 }
 
 

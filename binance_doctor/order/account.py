@@ -23,12 +23,17 @@ USDⓈ-M (developers.binance.com derivatives, account and trade endpoints):
 - MAX_NUM_ORDERS: open orders on the symbol (`GET /fapi/v1/openOrders`): -2025.
 
 A read the key is not allowed (or another error) is reported as "not checked" with
-Binance's answer: missing permissions are reported, never guessed. COIN-M account
-rules are not implemented.
+Binance's answer: missing permissions are reported, never guessed.
+
+COIN-M: the same rules on /dapi (`/dapi/v1/positionSide/dual`, `/dapi/v2/leverageBracket`
+whose caps are `qtyCap` in the base coin, `/dapi/v1/positionRisk` for the leverage and
+`notionalValue`, `/dapi/v1/account` per margin asset, `/dapi/v1/openOrders`); an order's
+size there is contracts × contractSize / price, in the base coin.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -43,6 +48,9 @@ SPOT_PATHS = {"account": "/api/v3/account", "open": "/api/v3/openOrders"}
 USDM_PATHS = {"dual": "/fapi/v1/positionSide/dual", "config": "/fapi/v1/symbolConfig",
               "brackets": "/fapi/v1/leverageBracket", "positions": "/fapi/v3/positionRisk",
               "account": "/fapi/v3/account", "open": "/fapi/v1/openOrders"}
+COINM_PATHS = {"dual": "/dapi/v1/positionSide/dual", "brackets": "/dapi/v2/leverageBracket",
+               "positions": "/dapi/v1/positionRisk", "account": "/dapi/v1/account",
+               "open": "/dapi/v1/openOrders"}
 ALGO_TYPES = {"STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"}
 INSUFFICIENT = "Account has insufficient balance for requested action."
 
@@ -149,74 +157,116 @@ def _spot_balance(rules: SymbolRules, order: Order, ref: Decimal | None, account
     return Check("BALANCE", False, detail, -2010, INSUFFICIENT, "quantity")
 
 
-def usdm(fetch: Fetch, rules: SymbolRules, order: Order, ref: Decimal | None) -> list[Check]:
-    reads = _Reads(fetch)
-    out: list[Check] = []
-    ok, body = reads.get(USDM_PATHS["dual"])
+@dataclass(frozen=True)
+class FuturesSpec:
+    """Where one futures product keeps what the account rules read, and in what unit."""
+
+    paths: dict[str, str]
+    cap_key: str               # the bracket's cap: notionalCap (quote) or qtyCap (base coin)
+    held_key: str              # a position's size in that unit: notional or notionalValue
+
+
+USDM = FuturesSpec(USDM_PATHS, "notionalCap", "notional")
+COINM = FuturesSpec(COINM_PATHS, "qtyCap", "notionalValue")
+
+
+def _value(rules: SymbolRules, order: Order, ref: Decimal | None) -> tuple[Decimal | None, str]:
+    """The order's size in the unit its product's brackets and margin use: quote asset
+    (USDⓈ-M), or base coin for COIN-M (contracts × contractSize / price)."""
+    notional = _notional(rules, order, ref)
+    if rules.product is not Product.COINM:
+        return notional, rules.quote_asset
+    price = order.price if priced(rules, order) else ref
+    if order.quantity is None or not price or rules.contract_size is None:
+        return None, rules.base_asset
+    return order.quantity * rules.contract_size / price, rules.base_asset
+
+
+def _mode(reads: _Reads, spec: FuturesSpec, order: Order) -> list[Check]:
+    ok, body = reads.get(spec.paths["dual"])
     hedge = bool(body.get("dualSidePosition")) if ok and isinstance(body, dict) else None
     side = order.position_side or "BOTH"
     if hedge is None:
-        out.append(Check("POSITION_SIDE", None, body if not ok else "not checked"))
+        return [Check("POSITION_SIDE", None, body if not ok else "not checked")]
+    mode = "Hedge Mode" if hedge else "One-way Mode"
+    good = side in ("LONG", "SHORT") if hedge else side == "BOTH"
+    out = [Check("POSITION_SIDE", good, f"the account is in {mode}; positionSide "
+                  f"{side} {'fits' if good else 'does not fit'} "
+                  f"({'LONG or SHORT' if hedge else 'BOTH or none'} expected)",
+                  None if good else -4061,
+                  None if good else "Order's position side does not match user's setting.")]
+    if order.reduce_only:
+        out.append(Check("REDUCE_ONLY", not hedge,
+                         "reduceOnly is not accepted in Hedge Mode (close with the "
+                         "opposite side on the same positionSide)" if hedge else
+                         "reduceOnly in One-way Mode", -1106 if hedge else None,
+                         "Parameter 'reduceOnly' sent when not required." if hedge
+                         else None))
+    return out
+
+
+def _leverage(reads: _Reads, spec: FuturesSpec, rules: SymbolRules
+              ) -> tuple[Decimal | None, str]:
+    """The symbol's leverage (USDⓈ-M: symbolConfig; COIN-M: positionRisk), or why not."""
+    if "config" in spec.paths:
+        ok, body = reads.get(spec.paths["config"], [("symbol", rules.symbol)])
+        rows = body if ok and isinstance(body, list) else []
     else:
-        mode = "Hedge Mode" if hedge else "One-way Mode"
-        good = side in ("LONG", "SHORT") if hedge else side == "BOTH"
-        out.append(Check("POSITION_SIDE", good, f"the account is in {mode}; positionSide "
-                         f"{side} {'fits' if good else 'does not fit'} "
-                         f"({'LONG or SHORT' if hedge else 'BOTH or none'} expected)",
-                         None if good else -4061,
-                         None if good else "Order's position side does not match user's "
-                                           "setting."))
-        if order.reduce_only:
-            out.append(Check("REDUCE_ONLY", not hedge,
-                             "reduceOnly is not accepted in Hedge Mode (close with the "
-                             "opposite side on the same positionSide)" if hedge else
-                             "reduceOnly in One-way Mode", -1106 if hedge else None,
-                             "Parameter 'reduceOnly' sent when not required." if hedge
-                             else None))
-    notional = _notional(rules, order, ref)
+        ok, body = reads.get(spec.paths["positions"], [("pair", rules.pair)])
+        rows = [p for p in body if p.get("symbol") == rules.symbol] \
+            if ok and isinstance(body, list) else []
+    if not ok:
+        return None, body
+    if not rows or rows[0].get("leverage") is None:
+        return None, "not checked: Binance listed no leverage for the symbol"
+    return to_decimal(rows[0]["leverage"], "leverage"), ""
+
+
+def futures(spec: FuturesSpec, fetch: Fetch, rules: SymbolRules, order: Order,
+            ref: Decimal | None) -> list[Check]:
+    reads = _Reads(fetch)
+    out = _mode(reads, spec, order)
+    value, unit = _value(rules, order, ref)
     reduces = order.reduce_only or order.close_position
-    leverage = None
-    ok, body = reads.get(USDM_PATHS["config"], [("symbol", rules.symbol)])
-    if ok and isinstance(body, list) and body:
-        leverage = to_decimal(body[0].get("leverage"), "leverage")
-    if notional is None or reduces:
-        why = ("the order only reduces the position" if reduces else
-               "no price to value the order at (pass --price-ref)")
-        out.append(Check("LEVERAGE_BRACKET", None, f"not checked: {why}"))
-        out.append(Check("MARGIN", None, f"not checked: {why}"))
-    elif leverage is None:
-        reason = body if not ok else "not checked: symbolConfig listed no leverage"
-        out.append(Check("LEVERAGE_BRACKET", None, reason))
-        out.append(Check("MARGIN", None, reason))
+    leverage, why_not = _leverage(reads, spec, rules)
+    if value is None or reduces:
+        why_not = "not checked: " + ("the order only reduces the position" if reduces else
+                                     "no price to value the order at (pass --price-ref)")
+    if value is None or reduces or leverage is None:
+        out += [Check("LEVERAGE_BRACKET", None, why_not), Check("MARGIN", None, why_not)]
     else:
-        out.append(_bracket(reads, rules, order, notional, leverage, side))
-        out.append(_margin(reads, notional, leverage))
-    return out + _open_orders(reads, USDM_PATHS["open"], rules, order, False)
+        side = order.position_side or "BOTH"
+        out.append(_bracket(reads, spec, rules, value, unit, leverage, side))
+        out.append(_margin(reads, spec, rules, value, unit, leverage))
+    return out + _open_orders(reads, spec.paths["open"], rules, order, False)
 
 
-def _bracket(reads: _Reads, rules: SymbolRules, order: Order, notional: Decimal,
-             leverage: Decimal, side: str) -> Check:
-    ok, body = reads.get(USDM_PATHS["brackets"], [("symbol", rules.symbol)])
+def _bracket(reads: _Reads, spec: FuturesSpec, rules: SymbolRules, value: Decimal,
+             unit: str, leverage: Decimal, side: str) -> Check:
+    ok, body = reads.get(spec.paths["brackets"], [("symbol", rules.symbol)])
     if not ok:
         return Check("LEVERAGE_BRACKET", None, body)
     entry = body[0] if isinstance(body, list) and body else body
     brackets = (entry or {}).get("brackets") or []
-    caps = [to_decimal(b["notionalCap"], "notionalCap") for b in brackets
-            if to_decimal(b.get("initialLeverage", 0), "initialLeverage") >= leverage]
+    caps = [to_decimal(b[spec.cap_key], spec.cap_key) for b in brackets
+            if b.get(spec.cap_key) is not None
+            and to_decimal(b.get("initialLeverage", 0), "initialLeverage") >= leverage]
     if not caps:
         return Check("LEVERAGE_BRACKET", False, f"no bracket allows leverage "
                      f"{plain(leverage)}x", -2027,
                      "Exceeded the maximum allowable position at current leverage.")
     cap = max(caps)
-    ok, positions = reads.get(USDM_PATHS["positions"], [("symbol", rules.symbol)])
+    params = ([("pair", rules.pair)] if rules.product is Product.COINM
+              else [("symbol", rules.symbol)])
+    ok, positions = reads.get(spec.paths["positions"], params)
     if not ok:
         return Check("LEVERAGE_BRACKET", None, positions)
-    held = sum((abs(to_decimal(p.get("notional", "0"), "notional")) for p in positions or []
-                if p.get("symbol") == rules.symbol and p.get("positionSide", "BOTH") == side),
-               ZERO)
-    total = held + notional
-    detail = (f"position {plain(held)} + order {plain(notional)} = {plain(total)} "
-              f"{rules.quote_asset}; cap at {plain(leverage)}x is {plain(cap)}")
+    held = sum((abs(to_decimal(p.get(spec.held_key, "0"), spec.held_key))
+                for p in positions or [] if p.get("symbol") == rules.symbol
+                and p.get("positionSide", "BOTH") == side), ZERO)
+    total = held + value
+    detail = (f"position {plain(held)} + order {plain(value)} = {plain(total)} {unit}; "
+              f"cap at {plain(leverage)}x is {plain(cap)}")
     if total <= cap:
         return Check("LEVERAGE_BRACKET", True, detail)
     return Check("LEVERAGE_BRACKET", False, detail + "; lower the leverage or the quantity",
@@ -224,19 +274,34 @@ def _bracket(reads: _Reads, rules: SymbolRules, order: Order, notional: Decimal,
                  "quantity")
 
 
-def _margin(reads: _Reads, notional: Decimal, leverage: Decimal) -> Check:
-    ok, body = reads.get(USDM_PATHS["account"])
+def _margin(reads: _Reads, spec: FuturesSpec, rules: SymbolRules, value: Decimal,
+            unit: str, leverage: Decimal) -> Check:
+    ok, body = reads.get(spec.paths["account"])
     if not ok:
         return Check("MARGIN", None, body)
-    available = to_decimal((body or {}).get("availableBalance", "0"), "availableBalance")
-    need = notional / leverage
-    detail = (f"initial margin {plain(notional)} / {plain(leverage)}x = {plain(need)}; "
-              f"availableBalance {plain(available)}")
+    if rules.product is Product.COINM:
+        asset = next((a for a in (body or {}).get("assets", [])
+                      if a.get("asset") == rules.margin_asset), {})
+        available = to_decimal(asset.get("availableBalance", "0"), "availableBalance")
+    else:
+        available = to_decimal((body or {}).get("availableBalance", "0"), "availableBalance")
+    need = value / leverage
+    detail = (f"initial margin {plain(value)} / {plain(leverage)}x = "
+              f"{plain(need.quantize(Decimal(1).scaleb(-8)))} {unit}; availableBalance "
+              f"{plain(available)}")
     if available >= need:
         return Check("MARGIN", True, detail + " (fees and other open orders come on top)")
     return Check("MARGIN", False, detail, -2019, "Margin is insufficient.", "quantity")
 
 
+def usdm(fetch: Fetch, rules: SymbolRules, order: Order, ref: Decimal | None) -> list[Check]:
+    return futures(USDM, fetch, rules, order, ref)
+
+
+def coinm(fetch: Fetch, rules: SymbolRules, order: Order, ref: Decimal | None) -> list[Check]:
+    return futures(COINM, fetch, rules, order, ref)
+
+
 def rules_for(product: Product):
-    """The account rules of a product, or None where none are implemented (COIN-M)."""
-    return {Product.SPOT: spot, Product.USDM: usdm}.get(product)
+    """The account rules of a product (spot, USDⓈ-M or COIN-M)."""
+    return {Product.SPOT: spot, Product.USDM: usdm, Product.COINM: coinm}[product]

@@ -41,6 +41,7 @@ class SymbolRules:
     quantity_precision: int | None = None    # futures quantityPrecision
     contract_size: Decimal | None = None     # COIN-M: quote-asset value of one contract
     margin_asset: str | None = None
+    pair: str | None = None                  # futures: the underlying pair (COIN-M: BTCUSD)
 
     def filter(self, name: str) -> dict | None:
         return self.filters.get(name) or self.exchange_filters.get(name)
@@ -128,6 +129,7 @@ def parse(raw: Any, symbol: str, product: Product | None = None) -> SymbolRules:
                             if chosen is not Product.SPOT else None),
         contract_size=to_decimal(size, "contractSize") if size is not None else None,
         margin_asset=entry.get("marginAsset"),
+        pair=entry.get("pair"),
     )
 
 

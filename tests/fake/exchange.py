@@ -114,6 +114,8 @@ class FakeOrderAccount:
     SPOT = ("/api/v3/openOrders",)
     USDM = ("/fapi/v1/positionSide/dual", "/fapi/v1/symbolConfig", "/fapi/v1/leverageBracket",
             "/fapi/v3/positionRisk", "/fapi/v3/account", "/fapi/v1/openOrders")
+    COINM = ("/dapi/v1/positionSide/dual", "/dapi/v2/leverageBracket",
+             "/dapi/v1/positionRisk", "/dapi/v1/account", "/dapi/v1/openOrders")
 
     def __init__(self, server: FakeBinance, accounts) -> None:
         self.accounts = accounts
@@ -131,7 +133,13 @@ class FakeOrderAccount:
         self.positions: list[dict] = []
         self.available = "1000.00000000"
         server.route("GET", "/api/v3/account", self._spot_account)
-        for path in self.SPOT + self.USDM:
+        # COIN-M: caps in the base coin; positions carry the leverage and notionalValue
+        self.coin_brackets = [{"bracket": 1, "initialLeverage": 125, "qtyCap": 50,
+                               "qtylFloor": 0, "maintMarginRatio": 0.004, "cum": 0.0},
+                              {"bracket": 2, "initialLeverage": 50, "qtyCap": 200,
+                               "qtylFloor": 50, "maintMarginRatio": 0.005, "cum": 0.05}]
+        self.coin_available = {"BTC": "1.00000000"}
+        for path in self.SPOT + self.USDM + self.COINM:
             server.route("GET", path, self._handle)
 
     def _auth(self, req: Request) -> Reply | None:
@@ -139,7 +147,7 @@ class FakeOrderAccount:
         if isinstance(key, Reply):
             return key
         perms = key.permissions()
-        if req.path.startswith("/fapi") and not perms["enableFutures"]:
+        if req.path.startswith(("/fapi", "/dapi")) and not perms["enableFutures"]:
             return binance_error(401, -2015, "Invalid API-key, IP, or permissions for action, "
                                  f"request ip: {req.client}")
         return None
@@ -168,11 +176,21 @@ class FakeOrderAccount:
             return reply_json([{"symbol": symbol, "marginType": "CROSSED",
                                 "isAutoAddMargin": False, "leverage": self.leverage,
                                 "maxNotionalValue": "600000"}])
+        if req.path == "/dapi/v2/leverageBracket":
+            return reply_json([{"symbol": symbol, "brackets": self.coin_brackets}])
         if req.path.endswith("/leverageBracket"):
             return reply_json([{"symbol": symbol, "notionalCoef": 1.0,
                                 "brackets": self.brackets}])
+        if req.path == "/dapi/v1/positionRisk":      # by pair; every symbol of it is listed
+            pair = req.param("pair") or ""
+            return reply_json([p for p in self.positions
+                               if str(p.get("symbol", "")).startswith(pair)])
         if req.path.endswith("/positionRisk"):
             return reply_json([p for p in self.positions if p.get("symbol") == symbol])
+        if req.path == "/dapi/v1/account":
+            return reply_json({"assets": [{"asset": a, "availableBalance": v, "walletBalance": v}
+                                          for a, v in self.coin_available.items()],
+                               "positions": []})
         return reply_json({"totalWalletBalance": self.available,
                            "availableBalance": self.available, "assets": [],
                            "positions": []})
