@@ -50,7 +50,7 @@ _binance_doctor() {
     "completion") COMPREPLY=( $(compgen -W "--help" -- "$cur") ); ;;
     "doctor") COMPREPLY=( $(compgen -W "--product -p --base-url --futures-base-url --delivery-base-url --testnet --ntp-server --no-ntp --recv-window -w --api-key --secret-file --private-key --timeout -t --json --help" -- "$cur") ); ;;
     "explain") COMPREPLY=( $(compgen -W "--product -p --json --help" -- "$cur") ); ;;
-    "scan") COMPREPLY=( $(compgen -W "--json --jsonl --help" -- "$cur") ); COMPREPLY+=( $(compgen -f -- "$cur") ); ;;
+    "scan") COMPREPLY=( $(compgen -W "--json --jsonl --binary-as-text --help" -- "$cur") ); COMPREPLY+=( $(compgen -f -- "$cur") ); ;;
     "signature") COMPREPLY=( $(compgen -W "sign verify --help" -- "$cur") ); ;;
     "signature sign") COMPREPLY=( $(compgen -W "--query -q --body -b --method -X --api-key --secret-file --secret --private-key --json --help" -- "$cur") ); ;;
     "signature verify") COMPREPLY=( $(compgen -W "--query -q --body -b --method -X --signature -s --api-key --secret-file --secret --private-key --json --help" -- "$cur") ); ;;

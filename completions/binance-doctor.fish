@@ -75,6 +75,7 @@ complete -c binance-doctor -n 'true; and __fish_seen_subcommand_from explain' -l
 complete -c binance-doctor -n 'true; and __fish_seen_subcommand_from explain' -l json -d 'Print the versioned JSON envelope instead.'
 complete -c binance-doctor -n 'true; and __fish_seen_subcommand_from scan' -l json -d 'Print the versioned JSON envelope instead.'
 complete -c binance-doctor -n 'true; and __fish_seen_subcommand_from scan' -l jsonl -d 'One JSON record per error found, with file and line.'
+complete -c binance-doctor -n 'true; and __fish_seen_subcommand_from scan' -l binary-as-text -d 'Read files that look binary as text (NUL runs are skipped and counted anyway).'
 complete -c binance-doctor -n 'true; and __fish_seen_subcommand_from scan' -F
 complete -c binance-doctor -n 'true; and __fish_seen_subcommand_from signature' -a sign -d 'Print a requests canonical payload, its correct signature and a ready curl line.'
 complete -c binance-doctor -n 'true; and __fish_seen_subcommand_from signature' -a verify -d 'Diagnose a sent request: is its signature right, and if not, which mistake made it.'

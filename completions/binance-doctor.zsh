@@ -50,7 +50,7 @@ _binance_doctor_explain() {
 }
 
 _binance_doctor_scan() {
-  _arguments '--json[Print the versioned JSON envelope instead.]' '--jsonl[One JSON record per error found, with file and line.]' '*:file:_files'
+  _arguments '--json[Print the versioned JSON envelope instead.]' '--jsonl[One JSON record per error found, with file and line.]' '--binary-as-text[Read files that look binary as text (NUL runs are skipped and counted anyway).]' '*:file:_files'
 }
 
 _binance_doctor_signature() {

@@ -345,10 +345,13 @@ def test_stray_characters_in_key_and_secret_are_named_and_removed(servers, tmp_p
     raw_key = f'"{MAIN_KEY}"\n'
     run = check_key(servers, "--secret-file", str(secret_file), "--json", key=raw_key,
                     secret=None, env={"BINANCE_API_KEY": raw_key})
-    assert run.code == ExitCode.OK, run.stdout          # cleaned, the pair works
+    # Cleaned, the pair works; but the program still sends the raw key: a finding.
+    assert run.code == ExitCode.KEY_PROBLEM, run.stdout
     ids = {c["id"]: c for c in run.json()["result"]["offline"]}
     assert "trailing newline" in ids["api_key.whitespace"]["detail"]
-    assert ids["api_key.quotes"]["status"] == "warn"
+    assert ids["api_key.whitespace"]["status"] == "bad"
+    assert ids["api_key.quotes"]["status"] == "bad"
+    assert {c["id"]: c["status"] for c in run.json()["result"]["online"]}["online.spot"] == "ok"
     assert ids["secret.bom"]["status"] == "warn" and "-1022" in ids["secret.bom"]["fix"]
     assert ids["secret.note"]["detail"] == "whitespace around the secret was removed"
     assert ids["secret.shape"]["status"] == "ok"
@@ -357,7 +360,7 @@ def test_stray_characters_in_key_and_secret_are_named_and_removed(servers, tmp_p
 def test_bom_in_the_api_key(servers):
     raw_key = "\ufeff" + MAIN_KEY
     run = check_key(servers, "--json", key=raw_key, env={"BINANCE_API_KEY": raw_key})
-    assert run.code == ExitCode.OK
+    assert run.code == ExitCode.KEY_PROBLEM
     assert any(c["id"] == "api_key.bom" for c in run.json()["result"]["offline"])
 
 
@@ -487,3 +490,10 @@ def test_console_script_runs_check_key(servers):
     assert "The IP 127.0.0.1 is not on this key's trusted-IP list" in proc.stdout
     assert SECRET not in proc.stdout + proc.stderr and MAIN_KEY not in proc.stdout
     assert "\x1b[" not in proc.stdout + proc.stderr
+
+
+def test_a_key_with_a_trailing_newline_is_a_finding_not_a_silent_repair(servers):
+    raw_key = MAIN_KEY + "\n"
+    run = check_key(servers, key=raw_key, env={"BINANCE_API_KEY": raw_key})
+    assert run.code == ExitCode.KEY_PROBLEM
+    assert "has a trailing newline" in run.stdout and "your program sends it" in run.stdout

@@ -119,7 +119,9 @@ def measure_offset(client: httpx.Client, base_url: str, path: str = TIME_PATHS["
                    progress: Callable[[str], None] | None = None) -> OffsetEstimate:
     """Sample BASE_URL+PATH `samples` times (weight 1 each) and estimate the offset.
 
-    Stops at the first failure (never retries: a 418/429 must not be repeated)."""
+    Stops at the first failure (never retries: a 418/429 must not be repeated).
+    When the deadline runs out after at least one answer, the answers already in
+    are kept and used: fewer samples, said as such, instead of nothing."""
     if samples < 1:
         raise ValueError("samples must be at least 1")
     url = transport.check_base_url(base_url) + path
@@ -128,9 +130,14 @@ def measure_offset(client: httpx.Client, base_url: str, path: str = TIME_PATHS["
     for i in range(samples):
         if progress:
             progress(f"Asking {url} for its time ({i + 1}/{samples})")
-        wait = deadline.timeout(timeout) if deadline else timeout
-        mono0, wall0 = clock.mono(), clock.wall()
-        response = transport.get(client, url, timeout=wait)
+        try:
+            wait = deadline.timeout(timeout) if deadline else timeout
+            mono0, wall0 = clock.mono(), clock.wall()
+            response = transport.get(client, url, timeout=wait)
+        except NetworkFailure as failure:
+            if failure.exit_code is ExitCode.TIMEOUT and taken:
+                break
+            raise
         wall1, mono1 = clock.wall(), clock.mono()
         server = _server_time(response)
         rtt = (mono1 - mono0) * 1000
@@ -434,6 +441,9 @@ def check(client: httpx.Client, base_url: str, *, product: str = "spot", samples
                             "clouds and offices); the check goes on with Binance alone.")
     estimate = measure_offset(client, base_url, TIME_PATHS[product], samples, clock=clock,
                               deadline=deadline, timeout=timeout, progress=progress)
+    if len(estimate.samples) < samples:
+        warnings.append(f"Only {len(estimate.samples)} of {samples} samples came back before "
+                        "the time limit; the estimate uses those. Raise --timeout for more.")
     if estimate.step_ms:
         warnings.append(f"The wall clock stepped by {_signed(estimate.step_ms)} during the "
                         "measurement (something else is setting it); only samples after "

@@ -19,6 +19,7 @@ from __future__ import annotations
 import gzip
 import os
 import re
+import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from operator import itemgetter
@@ -138,6 +139,7 @@ class Summary:
     errors: int
     rows: tuple[Row, ...]
     other: int                # errors beyond MAX_ROWS distinct rows
+    binary: int = 0           # NUL bytes skipped
 
 
 class _Seen(NamedTuple):
@@ -187,6 +189,8 @@ class Counter:
     other: int = 0
     errors: int = 0
     limit: int = MAX_ROWS
+    binary: int = 0                  # NUL bytes skipped (copytruncate leaves runs of them)
+    binary_as_text: bool = False     # --binary-as-text: never refuse a file as binary
 
     def add(self, hit: Hit) -> None:
         f = hit.found
@@ -231,7 +235,7 @@ class Counter:
             name, fix = _fix(self.catalog, product, code, first.found.status, variant)
             rows.append(Row(product, code, status, variant, t.count, first, last, name, fix))
         rows.sort(key=lambda r: (-r.count, r.first.file, r.first.found.line))
-        return Summary(files, size, lines, self.errors, tuple(rows), self.other)
+        return Summary(files, size, lines, self.errors, tuple(rows), self.other, self.binary)
 
 
 def _hit_of(seen: _Seen, variant: str | None) -> Hit:
@@ -314,10 +318,13 @@ class _Reader:
 
     def read(self, chunks: Iterable[bytes], on_progress: Callable[[int], None] | None,
              first: bool = True, close: bool = True) -> tuple[int, int]:
+        counter = self.counter
         for chunk in chunks:
-            if first:
+            if first and not counter.binary_as_text:
                 _refuse_binary(self.name, chunk)
-                first = False
+            first = False
+            if not counter.binary_as_text:
+                counter.binary += chunk.count(b"\x00")   # no line lives in a NUL run
             self.total += len(chunk)
             self._chunk(chunk)
             if on_progress:
@@ -435,11 +442,18 @@ class _Reader:
         return got
 
 
+_CONTROL = bytes(b for b in range(32) if b not in b"\t\n\r\x0b\x0c\x1b\x00")
+
+
 def _refuse_binary(name: str, chunk: bytes) -> None:
-    head = chunk[:8192]
-    if b"\x00" in head:
+    """Refuse a file whose text (NUL runs aside) is largely control bytes or not UTF-8."""
+    head = chunk[:8192].replace(b"\x00", b"")
+    bad = len(head) - len(head.translate(None, _CONTROL)) + head.decode(
+        "utf-8", errors="replace").count("\ufffd")
+    if len(head) >= 64 and bad > len(head) // 10:
         raise BadInput(f"{name} looks like a binary file, not a text log",
-                       hint="give a text log, or a .gz of one")
+                       hint="give a text log, or a .gz of one; --binary-as-text reads it "
+                            "anyway")
 
 
 def _chunks(stream: IO[bytes], rest: bytes = b"", blocks: int | None = None) \
@@ -555,10 +569,14 @@ def variant(message: str | None) -> str | None:
     return _QUOTED.sub("'…'", _VALUES.sub("#", message))
 
 
-_ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?"
+# ISO-8601, and Go's log package (2024/01/15 10:23:45.123456) with slashes.
+_ISO = re.compile(r"(\d{4})[-/](\d\d)[-/](\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?"
                   r"\s?(Z|[+-]\d\d:?\d\d)?")
 _CLF = re.compile(r"\[(\d\d)/([A-Z][a-z]{2})/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-]\d{4})\]")
 _EPOCH_MS = re.compile(r"""["']?(?:time|timestamp|ts|T|E|serverTime)["']?\s*:\s*(1\d{12})\b""")
+# syslog and journalctl's default: "Jan 15 10:00:00 host bot[123]: ..." (no year).
+_SYSLOG = re.compile(r"\s*(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)"
+                     r"(?:\.(\d{1,6}))?\s")
 _MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(),
                                        1)}
 
@@ -587,6 +605,9 @@ def timestamp(text: str) -> float | None:
             # What datetime.timestamp() gives: whole microseconds over 10**6.
             micro = int((frac or "0")[:6].ljust(6, "0"))
             return ((minute + int(s)) * 1_000_000 + micro) / 1_000_000  # type: ignore
+        m = _SYSLOG.match(head)
+        if m and m.group(1) in _MONTHS:
+            return _syslog_time(*m.groups())
         m = _CLF.search(head)
         if m:
             d, mon, y, h, mi, s, tz = m.groups()
@@ -597,6 +618,23 @@ def timestamp(text: str) -> float | None:
         return None
     m = _EPOCH_MS.search(text[:4096])
     return int(m.group(1)) / 1000 if m else None
+
+
+def _syslog_time(mon: str, d: str, h: str, mi: str, s: str, frac: str | None,
+                 now: float | None = None) -> float | None:
+    """A syslog time has no year: the latest year that does not put it in the future
+    (a log read in January holds December's lines). No zone: taken as UTC."""
+    now = time.time() if now is None else now
+    year = datetime.fromtimestamp(now, tz=timezone.utc).year
+    for y in (year, year - 1):
+        try:
+            at = datetime(y, _MONTHS[mon], int(d), int(h), int(mi), int(s),
+                          int((frac or "0").ljust(6, "0")), tzinfo=timezone.utc)
+        except ValueError:                 # Feb 29 in a year without it, hour 25
+            continue
+        if at.timestamp() <= now + 86400:
+            return at.timestamp()
+    return None
 
 
 _MINUTES: dict[tuple, int | None] = {}
@@ -715,7 +753,7 @@ def _scan_halves(catalog: Catalog, name: str, stream: IO[bytes], counter: Counte
         status = 1
         try:
             os.close(rd)
-            data = pickle.dumps(_second(catalog, name, fd, k, split),
+            data = pickle.dumps(_second(catalog, name, fd, k, split, counter.binary_as_text),
                                 protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(wr, "wb") as out:
                 out.write(data)
@@ -745,8 +783,9 @@ def _scan_halves(catalog: Catalog, name: str, stream: IO[bytes], counter: Counte
         rest = os.pread(fd, k * CHUNK - split, split)
         return first.read(_chunks(stream, rest=rest), progress, first=False)
     first.read((), None, first=False)              # what waits for more lines ends here
-    total, lines, errors, rows, late = theirs
+    total, lines, errors, rows, late, binary = theirs
     counter.errors += errors
+    counter.binary += binary
     for (product, code, status, v), tally in rows:
         template = None if v is None else _TEMPLATES.get(v) or _variant(catalog, late[v])
         tally.first = tally.first._replace(line=tally.first.line + first.lines)
@@ -755,14 +794,16 @@ def _scan_halves(catalog: Catalog, name: str, stream: IO[bytes], counter: Counte
     return first.total + total, first.lines + lines
 
 
-def _second(catalog: Catalog, name: str, fd: int, k: int, split: int) -> tuple | None:
+def _second(catalog: Catalog, name: str, fd: int, k: int, split: int,
+            as_text: bool = False) -> tuple | None:
     """The second half, counted with lines numbered from the split and rows kept by
     the message with its values normalised (the first process picks the templates)."""
     counter = Counter(catalog, limit=_LATE_ROWS)
+    counter.binary_as_text = as_text
     late: dict[str, str | None] = {}
     reader = _Reader(catalog, name, counter, None, late=late)
     rest = os.pread(fd, k * CHUNK - split, split)
     total, lines = reader.read(_chunks(_At(fd, k * CHUNK), rest=rest), None, first=False)
     if counter.other:
         return None
-    return total, lines, counter.errors, list(counter.rows.items()), late
+    return total, lines, counter.errors, list(counter.rows.items()), late, counter.binary

@@ -242,6 +242,9 @@ def scan_blocks(summary: Summary) -> list[Block]:
     if any(r.product is None for r in summary.rows):
         blocks.append(Text("Product ? : the log does not say which API it came from; "
                            "`binance-doctor explain CODE` shows every meaning."))
+    if summary.binary:
+        blocks.append(Text(f"{summary.binary} bytes of binary data (NUL runs, as copytruncate "
+                           "leaves) were skipped.", Tone.WARN))
     if summary.other:
         blocks.append(Text(f"{summary.other} more errors of other kinds were not tabulated.",
                            Tone.WARN))
@@ -264,7 +267,7 @@ def hit_json(hit: Hit) -> dict:
 def scan_json(summary: Summary) -> dict:
     return {
         "files": list(summary.files), "bytes": summary.bytes, "lines": summary.lines,
-        "errors": summary.errors, "other": summary.other,
+        "errors": summary.errors, "other": summary.other, "binary_skipped": summary.binary,
         "rows": [{"count": r.count, "product": r.product.value if r.product else None,
                   "code": r.code, "status": r.status, "name": r.name, "variant": r.variant,
                   "fix": r.fix, "first_seen": when(r.first), "last_seen": when(r.last),

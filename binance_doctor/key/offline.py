@@ -39,7 +39,8 @@ def inspect_api_key(raw: str) -> tuple[str, list[Check]]:
     value = raw
     if _BOM in value:
         value = value.replace(_BOM, "")
-        checks.append(Check("api_key.bom", "API key", Status.WARN,
+        # Removed here, but the user's program still sends it: a finding, not a note.
+        checks.append(Check("api_key.bom", "API key", Status.BAD,
                             "starts with a byte-order mark (U+FEFF), left by an editor "
                             "that saved the file as \"UTF-8 with BOM\"; removed for this check",
                             "save the file as plain UTF-8, or strip the mark before use; sent "
@@ -48,15 +49,17 @@ def inspect_api_key(raw: str) -> tuple[str, list[Check]]:
     if stripped != value:
         what = ("a trailing newline" if value.rstrip(" \t") != value.rstrip()
                 and value.endswith(("\n", "\r")) else "leading or trailing whitespace")
-        checks.append(Check("api_key.whitespace", "API key", Status.WARN,
-                            f"has {what}; removed for this check",
+        checks.append(Check("api_key.whitespace", "API key", Status.BAD,
+                            f"has {what}; removed for this check, but your program sends it "
+                            "and Binance rejects the key (-2014 or -2015)",
                             "strip the value where your program reads it (a newline from "
                             "`echo` or a file read is the usual culprit)"))
         value = stripped
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         value = value[1:-1].strip()
-        checks.append(Check("api_key.quotes", "API key", Status.WARN,
-                            "is wrapped in quotes; removed for this check",
+        checks.append(Check("api_key.quotes", "API key", Status.BAD,
+                            "is wrapped in quotes; removed for this check, but sent with "
+                            "them the key is rejected",
                             "drop the quotes: in a .env file or YAML they may become part "
                             "of the value"))
     if "-----BEGIN" in value or "PUBLIC KEY" in value:

@@ -1,0 +1,84 @@
+"""scan with imperfect inputs: NUL runs, missing files and folders, syslog and Go times."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from binance_doctor.errors import scan as core
+from binance_doctor.failure import ExitCode
+from support import run_cli
+
+ERROR = '{"code":-1021,"msg":"Timestamp for this request is outside of the recvWindow."}'
+
+
+def test_a_log_that_starts_with_nul_bytes_is_scanned_and_the_skip_is_counted(tmp_path):
+    log = tmp_path / "bot.log"
+    log.write_bytes(b"\x00" * 4096 + b"2024-01-15T10:00:00Z " + ERROR.encode() + b"\n")
+    run = run_cli("scan", str(log), "--json")
+    assert run.code == ExitCode.OK, run.stderr
+    result = run.json()["result"]
+    assert result["errors"] == 1 and result["binary_skipped"] == 4096
+    assert "4096 bytes of binary data" in run_cli("scan", str(log)).stdout
+
+
+def test_nul_runs_in_the_middle_keep_line_numbers(tmp_path):
+    log = tmp_path / "bot.log"
+    log.write_bytes(b"start\n" + b"\x00" * 100 + b"\nmore\n" + ERROR.encode() + b"\n")
+    (row,) = run_cli("scan", str(log), "--json").json()["result"]["rows"]
+    assert row["first"]["line"] == 4
+
+
+def test_a_real_binary_file_is_refused_unless_read_as_text(tmp_path):
+    blob = tmp_path / "core.bin"
+    blob.write_bytes(bytes(range(1, 32)) * 300 + ERROR.encode() + b"\n")
+    refused = run_cli("scan", str(blob))
+    assert refused.code == ExitCode.BAD_INPUT and "--binary-as-text" in refused.stderr
+    forced = run_cli("scan", "--binary-as-text", str(blob), "--json")
+    assert forced.code == ExitCode.OK and forced.json()["result"]["errors"] == 1
+
+
+def test_missing_file_and_folder_are_named_and_the_rest_is_scanned(tmp_path):
+    good = tmp_path / "good.log.gz"
+    good.write_bytes(gzip.compress(((ERROR + "\n") * 3).encode()))
+    missing = tmp_path / "missing.log"
+    run = run_cli("scan", str(missing), str(good), str(tmp_path), "--json")
+    assert run.code == ExitCode.SOME_INPUTS_UNREADABLE
+    result = run.json()["result"]
+    assert result["errors"] == 3 and result["files"] == [str(good)]
+    assert [u["file"] for u in result["unreadable"]] == [str(missing), str(tmp_path)]
+    assert f"{missing}: no such file" in run.stderr and f"{tmp_path}: is a directory" in run.stderr
+    plain = run_cli("scan", str(good), str(missing))
+    assert plain.code == 25 and "3 Binance errors" in plain.stdout
+
+
+def test_no_error_in_what_was_readable_still_says_some_inputs_were_unreadable(tmp_path):
+    quiet = tmp_path / "quiet.log"
+    quiet.write_text("all good\n")
+    run = run_cli("scan", str(quiet), str(tmp_path / "nope.log"))
+    assert run.code == ExitCode.SOME_INPUTS_UNREADABLE
+    assert "no Binance error found" in run.stderr and "nope.log: no such file" in run.stderr
+
+
+def test_one_missing_file_alone_keeps_its_own_code(tmp_path):
+    run = run_cli("scan", str(tmp_path / "nope.log"))
+    assert run.code == ExitCode.NO_SUCH_FILE and run.stderr.count("no such file") == 1
+
+
+@pytest.mark.parametrize("line,seen", [
+    ("Jan 15 10:00:00 host bot[123]: " + ERROR, "-01-15 10:00:00"),
+    ("<13>Mar  3 01:02:03 host bot[9]: " + ERROR, "-03-03 01:02:03"),
+    ("2024/01/15 10:23:45 " + ERROR, "2024-01-15 10:23:45"),
+    ("2024/01/15 10:23:45.123456 main.go:12: " + ERROR, "2024-01-15 10:23:45"),
+])
+def test_syslog_journald_and_go_timestamps_are_read(line, seen):
+    (row,) = run_cli("scan", "-", "--json", input=line + "\n").json()["result"]["rows"]
+    assert seen in row["first_seen"] and seen in row["last_seen"]
+
+
+def test_syslog_year_is_the_latest_not_in_the_future():
+    jan_2026 = 1_768_000_000        # 2026-01-09
+    assert core._syslog_time("Dec", "31", "23", "59", "59", None, now=jan_2026) == \
+        1_767_225_599.0                                               # 2025-12-31
+    assert core._syslog_time("Feb", "30", "10", "00", "00", None, now=jan_2026) is None
