@@ -329,3 +329,45 @@ def test_any_order_and_one_mistake_is_named(data):
     code, result, err = verify(f"{URL}?{q(pairs)}&signature={sig(q(signed))}")
     assert code == ExitCode.SIGNATURE_MISMATCH, err
     assert kind.value in kinds(result), (mistake, q(pairs), q(signed), kinds(result))
+
+
+def test_microsecond_timestamp_refreshed_is_named_in_microseconds():
+    sent = q(ORDER).replace("1764000000000", "1764000000000123")
+    signed = q(ORDER).replace("1764000000000", "1764000000000000")
+    result = named(Kind.PARAM_CHANGED, f"{URL}?{sent}&signature={sig(signed)}")
+    assert "123 µs earlier" in result["mistakes"][0]["detail"]
+
+
+# -- mistakes outside the pieces: booleans, the URL, a line end, the key -------------------------
+
+def test_boolean_signed_as_python_writes_it():
+    pairs = ORDER + [("reduceOnly", "true")]
+    signed = q(pairs).replace("reduceOnly=true", "reduceOnly=True")
+    named(Kind.BOOLEAN_FORMAT, f"https://fapi.binance.com/fapi/v1/order?{q(pairs)}"
+          f"&signature={sig(signed)}")
+
+
+@pytest.mark.parametrize("prefix", ["/api/v3/order?", f"{URL}?"])
+def test_path_or_url_signed_with_the_query(prefix):
+    result = named(Kind.URL_SIGNED, f"{URL}?{q(ORDER)}&signature={sig(prefix + q(ORDER))}")
+    assert result["mistakes"][0]["signed"] == prefix + q(ORDER)
+
+
+def test_payload_signed_with_echo_newline():
+    named(Kind.PAYLOAD_NEWLINE, f"{URL}?{q(ORDER)}&signature={sig(q(ORDER) + chr(10))}")
+
+
+def test_secret_base64_decoded_before_use():
+    import base64
+    key = base64.b64decode(SECRET)
+    signature = hmac.new(key, q(ORDER).encode(), hashlib.sha256).hexdigest()
+    named(Kind.SECRET_DECODED, f"{URL}?{q(ORDER)}&signature={signature}")
+
+
+@pytest.mark.parametrize("digest,detail", [
+    (lambda: hashlib.sha256((SECRET + q(ORDER)).encode()).hexdigest(), "no HMAC"),
+    (lambda: hmac.new(q(ORDER).encode(), SECRET.encode(), hashlib.sha256).hexdigest(),
+     "arguments swapped")])
+def test_hash_built_without_hmac_or_with_swapped_arguments(digest, detail):
+    result = named(Kind.WRONG_ALGORITHM, f"{URL}?{q(ORDER)}&signature={digest()}")
+    assert detail in result["mistakes"][0]["detail"]

@@ -56,9 +56,24 @@ def secrets(secret: bytes, api_key: str | None, payload: str) -> Iterator[Candid
         if changed != text:
             yield Candidate(Kind.SECRET_CASE, f"the secret was turned to {how}", payload,
                              changed.encode())
+    for decoded, how in _decodings(text):
+        yield Candidate(Kind.SECRET_DECODED, f"the secret was {how} before use", payload,
+                        decoded)
     if api_key:
         yield Candidate(Kind.API_KEY_AS_SECRET, "the X-MBX-APIKEY value reproduces the "
                          "signature when used as the HMAC secret", payload, api_key.encode())
+
+
+def _decodings(text: str) -> list[tuple[bytes, str]]:
+    out = []
+    for how, decode in (("base64-decoded", lambda t: base64.b64decode(t, validate=True)),
+                        ("URL-safe base64-decoded", lambda t: base64.urlsafe_b64decode(t)),
+                        ("hex-decoded", bytes.fromhex)):
+        try:
+            out.append((decode(text), how))
+        except (binascii.Error, ValueError):
+            pass
+    return out
 
 
 def algorithms(key: SigningKey, payload: str, effective: str) -> Iterator[Candidate]:
@@ -74,6 +89,17 @@ def algorithms(key: SigningKey, payload: str, effective: str) -> Iterator[Candid
             yield Candidate(Kind.WRONG_ALGORITHM, f"HMAC-{name.upper()} was used instead of "
                              "HMAC-SHA256", payload, check=lambda n=name: effective.lower()
                              == hmac.new(key.material, data, n).hexdigest())
+        secret = key.material
+        for label, message in (("SHA-256 of the secret followed by the payload (no HMAC)",
+                                secret + data),
+                               ("SHA-256 of the payload followed by the secret (no HMAC)",
+                                data + secret)):
+            yield Candidate(Kind.WRONG_ALGORITHM, label, payload, check=lambda m=message:
+                            effective.lower() == hashlib.sha256(m).hexdigest())
+        yield Candidate(Kind.WRONG_ALGORITHM, "HMAC was called with the payload as the key "
+                        "and the secret as the message (arguments swapped)", payload,
+                        check=lambda: effective.lower()
+                        == hmac.new(data, secret, hashlib.sha256).hexdigest())
         if raw is not None and len(raw) in (64, 128, 256, 384, 512) and shape != "hex":
             kind = "an Ed25519" if len(raw) == 64 else "an RSA"
             yield Candidate(Kind.WRONG_ALGORITHM, f"the sent signature has the shape of {kind} "

@@ -26,12 +26,16 @@ class Kind(str, Enum):
     SIGNATURE_NOT_LAST = "signature_not_last"
     FLOAT_FORMAT = "float_format"
     NUMBER_QUOTED = "number_quoted"
+    BOOLEAN_FORMAT = "boolean_format"
+    URL_SIGNED = "url_in_signed_string"
+    PAYLOAD_NEWLINE = "payload_trailing_newline"
     STRING_QUOTED = "string_quoted"
     EMPTY_PIECE = "empty_parameter_piece"
     JSON_BODY = "json_body"
     SECRET_WHITESPACE = "secret_whitespace"
     SECRET_TRUNCATED = "secret_truncated"
     SECRET_CASE = "secret_case"
+    SECRET_DECODED = "secret_decoded"
     API_KEY_AS_SECRET = "api_key_as_secret"
     SIGNATURE_NOT_ENCODED = "signature_not_percent_encoded"
     SIGNATURE_DOUBLE_ENCODED = "signature_double_percent_encoded"
@@ -94,6 +98,17 @@ _TEXT = {
     Kind.NUMBER_QUOTED: (
         "numbers were quoted in the signed string",
         "Sign the bare values (price=0.1), not JSON-style quoted ones (price=\"0.1\")."),
+    Kind.BOOLEAN_FORMAT: (
+        "a true/false value was written differently when signed than when sent",
+        "Write booleans once, as Binance's docs do (true/false), and sign and send that "
+        "same text (Python's str(True) gives 'True')."),
+    Kind.URL_SIGNED: (
+        "the path or the whole URL was part of the signed string",
+        "Sign only the query string followed by the body; the host, the path and the '?' "
+        "are not part of the payload."),
+    Kind.PAYLOAD_NEWLINE: (
+        "a newline was signed after the payload",
+        "Sign the payload without a line end (echo -n, printf '%s', or strip the string)."),
     Kind.STRING_QUOTED: (
         "text values were quoted in the signed string",
         "Sign the bare values (symbol=BTCUSDT), not json.dumps output (symbol=\"BTCUSDT\")."),
@@ -109,6 +124,10 @@ _TEXT = {
         "the secret used for signing had extra characters around it",
         "Strip whitespace, newlines and quotes from the secret when you load it "
         "(files and env files often end with a newline)."),
+    Kind.SECRET_DECODED: (
+        "the secret was decoded (base64 or hex) before being used as the HMAC key",
+        "Use the secret's text as it is (its UTF-8 bytes) as the HMAC key; Binance secrets "
+        "are not base64 (code copied from another exchange's client often decodes them)."),
     Kind.SECRET_TRUNCATED: (
         "the secret used for signing was truncated",
         "Load the whole secret; check the copy, the config field length and any quoting."),

@@ -16,7 +16,7 @@ Pure: takes a `SentRequest` and a signing key, returns a frozen `Verdict`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 from binance_doctor.failure import BadInput
 from binance_doctor.signature import search, signing
 from binance_doctor.signature.kinds import Kind
@@ -166,15 +166,11 @@ def _search(request: SentRequest, key: SigningKey, api_key: str | None, correct:
     key_hits, key_tried = search.key_side(key, api_key or request.api_key, correct.payload,
                                           effective)
     outcome = search.run(base, matcher, {correct.payload, as_sent}, explained=bool(key_hits))
-    text = request.body.strip()
-    if request.json_body is not None and matcher.test is not None:
-        for signed, how in ((as_query + text, "the JSON text was signed as the body"),
-                            (as_query + signing.percent_encode(text),
-                             "the JSON text was signed, percent-encoded")):
+    if matcher.test is not None:
+        for kind, how, signed in _whole_payloads(request, as_query, as_body):
             outcome.tried += 1
             if matcher.test(signed):
-                mistakes.append(Mistake(Kind.JSON_BODY, how, signed, as_sent,
-                                        diff(signed, as_sent)))
+                mistakes.append(Mistake(kind, how, signed, as_sent, diff(signed, as_sent)))
     for hit in _ranked(outcome.hits):
         for variant in hit.variants:
             if not any(m.kind is variant.kind and m.signed == hit.payload for m in mistakes):
@@ -185,6 +181,31 @@ def _search(request: SentRequest, key: SigningKey, api_key: str | None, correct:
         mistakes.append(Mistake(cand.kind, cand.detail, cand.payload, as_sent,
                                 diff(cand.payload, as_sent)))
     return outcome.tried + key_tried + 1, tuple(outcome.coverage)
+
+
+def _whole_payloads(request: SentRequest, query: str,
+                    body: str) -> list[tuple[Kind, str, str]]:
+    """Payloads that are no rearrangement of the pieces: a JSON body, a URL, a line end."""
+    out = []
+    text = request.body.strip()
+    if request.json_body is not None:
+        out += [(Kind.JSON_BODY, "the JSON text was signed as the body", query + text),
+                (Kind.JSON_BODY, "the JSON text was signed, percent-encoded",
+                 query + signing.percent_encode(text))]
+        body = ""
+    payload = query + body
+    for end, how in (("\n", "a newline (echo without -n)"), ("\r\n", "CR LF")):
+        out.append((Kind.PAYLOAD_NEWLINE, f"{how} was signed after the payload",
+                    payload + end))
+    url = request.url or ""
+    path = urlsplit(url).path if url else ""
+    for signed, how in ((f"?{payload}", "the '?' before the query"),
+                        (f"{path}?{payload}", f"the path {path}"),
+                        (f"{url}?{payload}", "the whole URL"),
+                        (f"{request.method}{path}?{payload}", "the method and the path")):
+        if signed.partition("?")[0] or how.startswith("the '?'"):
+            out.append((Kind.URL_SIGNED, f"{how} was signed in front of the payload", signed))
+    return out
 
 
 def _ranked(hits: list[Hit]) -> list[Hit]:

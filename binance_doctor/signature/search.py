@@ -43,7 +43,8 @@ SINGLE: tuple[tuple[str, variants.Family], ...] = (
     ("parameter order", variants.orders), ("parameter set", variants.added),
     ("recvWindow", variants.recv_window_changed), ("encoding", characters.encodings),
     ("double encoding", characters.double_encoded), ("numbers", variants.numbers),
-    ("quoting", variants.quoted), ("parameters signed not sent", variants.not_sent),
+    ("quoting", variants.quoted), ("booleans", variants.booleans),
+    ("parameters signed not sent", variants.not_sent),
     ("empty pieces", variants.empty_pieces), ("query and body", variants.parts),
     ("signature parameter", variants.signature_signed),
 )
@@ -254,8 +255,9 @@ def _timestamps(base: Shape, matcher: Matcher, out: Outcome) -> None:
                                      f"every timestamp from {back // 1000} s before to "
                                      f"{ahead // 1000} s after the sent one"))
         return
-    if micro and matcher.fast:
-        back, ahead = SLOW_TIMESTAMP_MS[0] * 10, SLOW_TIMESTAMP_MS[1] * 10
+    if micro:          # microseconds: as many values as the millisecond window would be
+        tries = 2 * TIMESTAMP_WINDOW_MS if matcher.fast else sum(SLOW_TIMESTAMP_MS)
+        back, ahead = tries * 5 // 6, tries // 6
     for variant in variants.timestamp_deltas(base, back, ahead):
         out.tried += 1
         payload = variant.shape.payload()

@@ -247,7 +247,8 @@ def interleave(back_ms: int, ahead_ms: int) -> Iterator[int]:
 
 def timestamp_detail(sent: int, signed: int) -> str:
     d = sent - signed
-    when = f"{d} ms earlier" if d > 0 else f"{-d} ms later"
+    unit = "µs" if len(str(sent)) >= 16 else "ms"      # Binance takes either
+    when = f"{d} {unit} earlier" if d > 0 else f"{-d} {unit} later"
     return (f"timestamp was {signed} when signed, {when} than the {sent} that was sent "
             "(refreshed after signing, e.g. on a retry)")
 
@@ -364,6 +365,28 @@ def numbers(shape: Shape) -> Iterator[Variant]:
 
 def light_numbers(shape: Shape) -> Iterator[Variant]:
     return _numbers(shape, light=True)
+
+
+_BOOLEANS = {"true": ("True", "TRUE", "1"), "false": ("False", "FALSE", "0"),
+             "True": ("true",), "False": ("false",)}
+
+
+def booleans(shape: Shape) -> Iterator[Variant]:
+    """true/false signed as Python's True/False, upper case or 1/0 (one value, or all)."""
+    spots = [i for i, p in enumerate(shape.pieces) if value_of(p) in _BOOLEANS]
+    for i in spots:
+        name, value = name_of(shape.pieces[i]), value_of(shape.pieces[i])
+        for other in _BOOLEANS[value]:
+            changed = list(shape.pieces)
+            changed[i] = f"{name}={other}"
+            yield Variant(Kind.BOOLEAN_FORMAT, f"{name} was signed as {other} but sent as "
+                          f"{value}", shape.with_pieces(changed))
+    if len(spots) > 1:
+        changed = list(shape.pieces)
+        for i in spots:
+            changed[i] = f"{name_of(changed[i])}={_BOOLEANS[value_of(changed[i])][0]}"
+        yield Variant(Kind.BOOLEAN_FORMAT, "every true/false was signed as Python writes "
+                      "it (True/False)", shape.with_pieces(changed))
 
 
 def quoted(shape: Shape, light: bool = False) -> Iterator[Variant]:
