@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import time
 
 import pytest
 
 from support import REFERENCE
+
+# The catalog's compiled copy (errors/bundle.py) goes to a throwaway cache, never the
+# user's; set before any test runs, so subprocesses inherit it too.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="binance-doctor-cache-")
 
 
 @pytest.fixture(scope="session")

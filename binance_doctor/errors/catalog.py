@@ -1,19 +1,18 @@
 """The bundled error catalog: every documented Binance error, per product.
 
-Owns loading `data/catalog.json` (package data), the frozen records it is made
-of, and the lookups on it: by code, by HTTP status and by message text.
+Owns the frozen records made from `data/catalog.json` (package data, read
+through `bundle`), and the lookups on them: by code, by HTTP status and by
+message text.
 Official codes, names and message templates are facts copied from Binance's
 documentation; the explanations are binance-doctor's own words.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, replace
 from enum import Enum
 from functools import cached_property, lru_cache
-from importlib import resources
 from typing import NamedTuple
 
 from binance_doctor.product import Product
@@ -289,8 +288,9 @@ class Catalog:
 
     def undocumented(self, code: int) -> dict | None:
         """What ccxt's mapping says of a code Binance does not document, if anything."""
-        data = resources.files("binance_doctor.errors").joinpath("data/unofficial.json").read_bytes()
-        return json.loads(data)["codes"].get(str(code))
+        from binance_doctor.errors import bundle
+
+        return bundle.load("unofficial.json")["codes"].get(str(code))
 
     def codes_near(self, code: int, limit: int = 6) -> list[int]:
         """Catalogued codes numerically close to `code`, nearest first."""
@@ -353,5 +353,6 @@ def parse(raw: dict) -> Catalog:
 @lru_cache(maxsize=1)
 def load() -> Catalog:
     """The bundled catalog, read once per process from package data."""
-    data = resources.files("binance_doctor.errors").joinpath("data/catalog.json").read_bytes()
-    return parse(json.loads(data))
+    from binance_doctor.errors import bundle
+
+    return parse(bundle.load("catalog.json"))

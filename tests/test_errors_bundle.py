@@ -1,0 +1,80 @@
+"""The compiled copy of package data: same contents as the JSON, never stale, never required."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+from binance_doctor.errors import bundle
+
+
+@pytest.fixture()
+def data(tmp_path, monkeypatch):
+    """A private copy of the catalog and a private cache directory."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(bundle._DATA / "catalog.json", folder / "catalog.json")
+    monkeypatch.setattr(bundle, "_DATA", folder)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return folder
+
+
+def _copies() -> list[str]:
+    return sorted(p.name for p in bundle.cache_dir().glob("*.marshal"))
+
+
+def test_second_load_reads_the_copy_with_the_same_contents(data, monkeypatch):
+    first = bundle.load("catalog.json")
+    assert first == json.loads((data / "catalog.json").read_bytes())
+    assert len(_copies()) == 1
+
+    def no_json(*a, **k):
+        raise AssertionError("parsed the JSON although a current copy exists")
+    monkeypatch.setattr(bundle.json, "loads", no_json)
+    assert bundle.load("catalog.json") == first
+
+
+def test_an_edited_catalog_is_read_again_and_replaces_the_copy(data):
+    bundle.load("catalog.json")
+    before = _copies()
+    raw = json.loads((data / "catalog.json").read_bytes())
+    raw["sources"]["edited"] = {"url": "x", "date": "2026-11-25"}
+    (data / "catalog.json").write_text(json.dumps(raw))
+    os.utime(data / "catalog.json", ns=(1, 1))          # a different stamp, whatever the clock
+    assert bundle.load("catalog.json")["sources"]["edited"]["url"] == "x"
+    after = _copies()
+    assert len(after) == 1 and after != before
+
+
+def test_a_damaged_copy_is_ignored_and_rewritten(data):
+    bundle.load("catalog.json")
+    (copy,) = bundle.cache_dir().glob("*.marshal")
+    copy.write_bytes(b"\x00not marshal")
+    assert bundle.load("catalog.json")["schema"] == json.loads(
+        (data / "catalog.json").read_bytes())["schema"]
+    assert copy.read_bytes() != b"\x00not marshal"
+
+
+def test_an_unwritable_cache_costs_only_the_speed(data, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the cache directory would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert bundle.load("catalog.json") == json.loads((data / "catalog.json").read_bytes())
+
+
+def test_explain_works_and_is_the_same_with_and_without_a_copy(monkeypatch, tmp_path):
+    from support import run_cli
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "fresh"))
+    from binance_doctor.errors import catalog
+
+    catalog.load.cache_clear()
+    cold = run_cli("explain", "-2010", "--json").stdout
+    catalog.load.cache_clear()
+    warm = run_cli("explain", "-2010", "--json").stdout
+    catalog.load.cache_clear()
+    assert cold == warm and '"code": -2010' in cold
+    assert list((tmp_path / "fresh" / "binance-doctor").glob("catalog-*.marshal"))
