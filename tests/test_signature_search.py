@@ -371,3 +371,17 @@ def test_secret_base64_decoded_before_use():
 def test_hash_built_without_hmac_or_with_swapped_arguments(digest, detail):
     result = named(Kind.WRONG_ALGORITHM, f"{URL}?{q(ORDER)}&signature={digest()}")
     assert detail in result["mistakes"][0]["detail"]
+
+
+def test_curl_with_body_option_is_a_usage_error():
+    run = run_cli("signature", "verify", f"curl -X POST '{URL}?{q(ORDER)}'", "--body", "a=1",
+                  env=ENV)
+    assert run.code == ExitCode.USAGE and "--body goes with a URL" in run.stderr
+
+
+@pytest.mark.parametrize("text", ["POST /api/v3/order HTTP/1.1\nHost api.binance.com\n\nx=1",
+                                  "GET /api/v3/order?a=1&signature=ab HTTP/1.1\r\n\r\n"])
+def test_raw_http_request_edge_cases(text):
+    run = run_cli("signature", "verify", "--json", "-", input=text, env=ENV)
+    assert "Traceback" not in run.stderr
+    assert run.code in (ExitCode.BAD_INPUT, ExitCode.SIGNATURE_MISMATCH)
