@@ -36,6 +36,8 @@ class ExitCode(IntEnum):
     SOME_INPUTS_UNREADABLE = 25  # scan read some inputs but not others
     ORDER_WOULD_FAIL = 26  # check-order: a filter or account rule fails; Binance would reject
     CHECKS_FAILED = 27    # doctor found problems no single more specific code covers
+    ORDER_STATUS_UNKNOWN = 28  # order-status: cannot yet tell whether the order was placed
+    ORDER_NOT_FOUND = 29  # order-status: not placed; safe to resend with the same client order id
     CONFIG_INVALID = 30   # the config file or a profile in it is unreadable or wrong
     INTERRUPTED = 130     # Ctrl-C (128 + SIGINT, as shells report it)
 

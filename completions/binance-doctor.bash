@@ -7,6 +7,7 @@ _binance_doctor() {
     --api-key) COMPREPLY=(); return ;;
     --base-url) COMPREPLY=(); return ;;
     --body|-b) COMPREPLY=(); return ;;
+    --client-order-id|-c) COMPREPLY=(); return ;;
     --delivery-base-url) COMPREPLY=(); return ;;
     --exchange-info) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     --futures-base-url) COMPREPLY=(); return ;;
@@ -14,6 +15,7 @@ _binance_doctor() {
     --kind) COMPREPLY=( $(compgen -W "code message filter http all" -- "$cur") ); return ;;
     --method|-X) COMPREPLY=(); return ;;
     --ntp-server) COMPREPLY=(); return ;;
+    --order-id) COMPREPLY=(); return ;;
     --position-side) COMPREPLY=(); return ;;
     --price) COMPREPLY=(); return ;;
     --price-ref) COMPREPLY=(); return ;;
@@ -39,10 +41,10 @@ _binance_doctor() {
   esac
   path=""
   for w in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
-    case " check-key check-order clock codes completion doctor explain scan sign signature verify " in *" $w "*) path="${path:+$path }$w" ;; esac
+    case " check-key check-order clock codes completion doctor explain order-status scan sign signature verify " in *" $w "*) path="${path:+$path }$w" ;; esac
   done
   case "$path" in
-    "") COMPREPLY=( $(compgen -W "check-key check-order clock codes completion doctor explain scan signature --debug --version --help" -- "$cur") ); ;;
+    "") COMPREPLY=( $(compgen -W "check-key check-order clock codes completion doctor explain order-status scan signature --debug --version --help" -- "$cur") ); ;;
     "check-key") COMPREPLY=( $(compgen -W "--api-key --secret-file --secret --private-key --testnet --product -p --base-url --futures-base-url --delivery-base-url --testnet-base-url --testnet-futures-base-url --testnet-delivery-base-url --timeout --json --help" -- "$cur") ); ;;
     "check-order") COMPREPLY=( $(compgen -W "--quantity -q --price --stop-price --quote-order-qty --iceberg-qty --trailing-delta --time-in-force --reduce-only --position-side --close-position --product -p --base-url --exchange-info --price-ref --account --api-key --secret-file --secret --private-key --timeout --json --help" -- "$cur") ); ;;
     "clock") COMPREPLY=( $(compgen -W "--product -p --base-url --samples -n --recv-window -w --ntp-server --no-ntp --timeout -t --json --help" -- "$cur") ); ;;
@@ -50,6 +52,7 @@ _binance_doctor() {
     "completion") COMPREPLY=( $(compgen -W "--help" -- "$cur") ); ;;
     "doctor") COMPREPLY=( $(compgen -W "--product -p --base-url --futures-base-url --delivery-base-url --testnet --ntp-server --no-ntp --recv-window -w --api-key --secret-file --private-key --timeout -t --json --help" -- "$cur") ); ;;
     "explain") COMPREPLY=( $(compgen -W "--product -p --json --help" -- "$cur") ); ;;
+    "order-status") COMPREPLY=( $(compgen -W "--client-order-id -c --order-id --product -p --api-key --secret-file --secret --private-key --testnet --base-url --timeout -t --json --help" -- "$cur") ); ;;
     "scan") COMPREPLY=( $(compgen -W "--json --jsonl --binary-as-text --help" -- "$cur") ); COMPREPLY+=( $(compgen -f -- "$cur") ); ;;
     "signature") COMPREPLY=( $(compgen -W "sign verify --help" -- "$cur") ); ;;
     "signature sign") COMPREPLY=( $(compgen -W "--query -q --body -b --method -X --api-key --secret-file --secret --private-key --json --help" -- "$cur") ); ;;

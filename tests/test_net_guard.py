@@ -21,7 +21,8 @@ from binance_doctor.failure import ExitCode
 from binance_doctor.net import guard, transport
 
 REFUSED = [("POST", "/api/v3/order"), ("DELETE", "/api/v3/order"),
-           ("PUT", "/api/v3/userDataStream"), ("GET", "/api/v3/order"), ("POST", "/api/v3/time"),
+           ("PUT", "/api/v3/userDataStream"), ("GET", "/api/v3/allOrders"),
+           ("POST", "/api/v3/time"), ("PUT", "/fapi/v1/order"), ("DELETE", "/dapi/v1/order"),
            ("GET", "/sapi/v1/capital/withdraw/apply")]
 
 
@@ -62,16 +63,29 @@ def test_guard_installs_once():
         assert client.event_hooks["request"].count(guard.refuse_unlisted) == 1
 
 
+# order-status reads one order, the open orders and the trades: GET only, which the
+# guard enforces by (method, path); POST/DELETE on the same paths stay refused.
+_ORDER_READS = {f"{p}/{name}" for p in ("/api/v3", "/fapi/v1", "/dapi/v1")
+                for name in ("order", "openOrders", "myTrades", "userTrades")}
+
+
+def test_order_reads_are_allowed_only_as_get():
+    for path in _ORDER_READS & {p for _, p in guard.ALLOWED}:
+        for method in ("POST", "PUT", "DELETE"):
+            assert not guard.allowed(method, path)
+
+
 def test_allowlist_is_read_only_with_documented_weights():
     assert guard.READ_ONLY_METHOD == "GET"
     for (method, path), weight in guard.ALLOWED.items():
         assert method == "GET", path
         assert path.startswith(("/api/", "/sapi/", "/fapi/", "/dapi/", "/eapi/", "/papi/"))
         assert isinstance(weight, int) and 1 <= weight <= 50, path
-        # Listing open orders reads them; nothing else with "order" in its path.
-        listed = path in ("/api/v3/openOrders", "/fapi/v1/openOrders", "/dapi/v1/openOrders")
-        assert listed or not any(w in path.lower() for w in ("order", "transfer", "withdraw",
-                                                             "listenkey", "userdatastream"))
+        # Reading orders (one order, open orders, trades) is GET; nothing else with
+        # "order" in its path.
+        words = ("transfer", "withdraw", "listenkey", "userdatastream") + (
+            () if path in _ORDER_READS else ("order",))
+        assert not any(w in path.lower() for w in words), path
     # the clock's time endpoints are on it
     assert {("GET", p) for p in ("/api/v3/time", "/fapi/v1/time", "/dapi/v1/time")} \
         <= set(guard.ALLOWED)

@@ -168,10 +168,8 @@ class Session:
         if signed:
             pairs += [("timestamp", str(int(self._clock() * 1000 + self.offset_ms))),
                       ("recvWindow", str(self.recv_window))]
-        query = signing.encode_params(pairs)
-        if signed:
-            signature = self._key.sign(signing.payload(query, ""))
-            query += "&signature=" + signing.encode_for_wire(self._key.algorithm, signature)
+        query = signing.signed_query(self._key, pairs) if signed else \
+            signing.encode_params(pairs)
         url = f"{path}?{query}" if query else path
         return self._http.request(method, url)
 

@@ -101,9 +101,15 @@ def _words(cmd: Cmd) -> str:
 
 def _bash(cmds: list[Cmd]) -> str:
     value_cases = {}
+    # bash completes a value by the option alone, not per command: offer every value
+    # any command takes for it (the union, in the order they were first named).
+    union: dict[str, dict[str, None]] = {}
     for o in (o for c in cmds for o in c.options if o.takes_value):
-        if o.values:
-            reply = f'COMPREPLY=( $(compgen -W "{" ".join(o.values)}" -- "$cur") )'
+        union.setdefault("|".join(o.names), {}).update(dict.fromkeys(o.values))
+    for o in (o for c in cmds for o in c.options if o.takes_value):
+        values = tuple(union["|".join(o.names)])
+        if values:
+            reply = f'COMPREPLY=( $(compgen -W "{" ".join(values)}" -- "$cur") )'
         elif o.file:
             reply = 'COMPREPLY=( $(compgen -f -- "$cur") )'
         else:

@@ -49,6 +49,7 @@ COMMANDS = {
     "clock": "clock",
     "check-key": "check_key",
     "check-order": "check_order",
+    "order-status": "order_status",
     "signature": "signature",
     "completion": "completion",
 }

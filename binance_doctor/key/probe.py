@@ -207,10 +207,7 @@ class Session:
         stamp = estimate.timestamp_ms(self.clock.wall()) - int(estimate.uncertainty_ms)
         params = [*call.params, ("recvWindow", str(self.settings.recv_window)),
                   ("timestamp", str(stamp))]
-        query = signing.encode_params(params)
-        signature = self.creds.sign(signing.payload(query, ""))
-        url = (f"{base}{call.path}?{query}&{signing.SIGNATURE_PARAM}="
-               f"{signing.encode_for_wire(self.creds.algorithm, signature)}")
+        url = f"{base}{call.path}?{signing.signed_query(self.creds.key, params)}"
         self._say(f"Asking {base}{call.path}")
         try:
             response = transport.get(self.client, url, timeout=self.deadline.timeout(5.0),

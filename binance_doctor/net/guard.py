@@ -65,6 +65,14 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("GET", "/dapi/v1/positionRisk"): 1,
     ("GET", "/dapi/v1/account"): 5,
     ("GET", "/dapi/v1/openOrders"): 1,
+    # order-status: one order by id, the symbol's open orders (listed above), the
+    # order's trades
+    ("GET", "/api/v3/order"): 4,
+    ("GET", "/api/v3/myTrades"): 5,
+    ("GET", "/fapi/v1/order"): 1,
+    ("GET", "/fapi/v1/userTrades"): 5,
+    ("GET", "/dapi/v1/order"): 1,
+    ("GET", "/dapi/v1/userTrades"): 20,
 }
 
 

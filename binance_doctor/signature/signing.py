@@ -195,6 +195,14 @@ def sign(key: SigningKey, message: str) -> str:
     return base64.b64encode(raw).decode("ascii")
 
 
+def signed_query(key: SigningKey, params: list[tuple[str, str]]) -> str:
+    """The query string of a SIGNED request sent with no body: the encoded parameters
+    (timestamp and recvWindow included by the caller), then `signature=` as it travels."""
+    query = encode_params(params)
+    signature = encode_for_wire(key.algorithm, sign(key, payload(query, "")))
+    return f"{query}&{SIGNATURE_PARAM}={signature}"
+
+
 def encode_for_wire(algorithm: Algorithm, signature: str) -> str:
     """How the signature travels: base64 must be percent-encoded (`+`, `/`, `=`)."""
     return signature if algorithm is Algorithm.HMAC else quote(signature, safe="")
