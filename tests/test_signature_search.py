@@ -385,3 +385,9 @@ def test_raw_http_request_edge_cases(text):
     run = run_cli("signature", "verify", "--json", "-", input=text, env=ENV)
     assert "Traceback" not in run.stderr
     assert run.code in (ExitCode.BAD_INPUT, ExitCode.SIGNATURE_MISMATCH)
+
+
+def test_two_far_apart_parameters_swapped():
+    signed = [ORDER[-2]] + ORDER[1:-2] + [ORDER[0], ORDER[-1]]        # symbol <-> recvWindow
+    result = named(Kind.ORDER, f"{URL}?{q(ORDER)}&signature={sig(q(signed))}")
+    assert "in each other's places" in result["mistakes"][0]["detail"]

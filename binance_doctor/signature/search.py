@@ -278,8 +278,9 @@ def _order_coverage(n: int, cut: bool) -> Coverage:
         return Coverage("parameter order", True, f"every order of the {n} parameters")
     return Coverage("parameter order", False,
                     f"not every order of {n} parameters ({_factorial(n):,}) was tried: sorted, "
-                    "reversed, Binance's table order, timestamp/recvWindow first or last, and "
-                    "every single parameter moved to every position were")
+                    "reversed, Binance's table order, timestamp/recvWindow first or last, "
+                    "every single parameter moved to every position and every two "
+                    "parameters swapped were")
 
 
 def _factorial(n: int) -> int:

@@ -153,6 +153,17 @@ def moves(shape: Shape) -> Iterator[Variant]:
                               f"but sent at position {i + 1}", shape.with_pieces(moved))
 
 
+def swaps(shape: Shape) -> Iterator[Variant]:
+    """Every two parameters exchanged (two fields swapped in a request builder)."""
+    pieces = list(shape.pieces)
+    for i, j in itertools.combinations(range(len(pieces)), 2):
+        if pieces[i] and pieces[j] and j - i > 1:      # neighbours are single moves already
+            swapped = list(pieces)
+            swapped[i], swapped[j] = pieces[j], pieces[i]
+            yield Variant(Kind.ORDER, f"{name_of(pieces[i])} and {name_of(pieces[j])} were "
+                          "signed in each other's places", shape.with_pieces(swapped))
+
+
 def permutations(shape: Shape) -> Iterator[Variant]:
     """Every order, for requests of up to ORDER_ALL_UP_TO parameters."""
     pieces = [p for p in shape.pieces if p]
@@ -166,6 +177,7 @@ def permutations(shape: Shape) -> Iterator[Variant]:
 def orders(shape: Shape) -> Iterator[Variant]:
     yield from common_orders(shape)
     yield from moves(shape)
+    yield from swaps(shape)
     yield from permutations(shape)
 
 
