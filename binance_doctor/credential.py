@@ -121,6 +121,8 @@ def read_text_file(path: str | Path, what: str) -> bytes:
         raise BadInput(f"{what} {p} cannot be read (permission denied)") from None
     except OSError as e:
         raise BadInput(f"{what} {p} cannot be read ({e.strerror or type(e).__name__})") from None
+    except ValueError:                        # a NUL byte in the name
+        raise BadInput(f"{what} {str(path)!r} is not a valid file name") from None
     if len(data) > _MAX_FILE:
         raise BadInput(f"{what} {p} is larger than 1 MiB; that is not a key")
     return data

@@ -270,6 +270,8 @@ def open_input(path: str, stdin: IO[bytes] | None = None) -> IO[bytes]:
                 from None
         except OSError as e:
             raise NoSuchFile(f"{path}: cannot be read ({e.strerror})") from None
+        except ValueError:                    # a NUL byte in the name
+            raise NoSuchFile(f"{path!r}: not a valid file name") from None
     head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
     if head == b"\x1f\x8b":
         return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]

@@ -139,8 +139,12 @@ def load_file(path: str, symbol: str, product: Product | None = None) -> SymbolR
         text = Path(path).read_text(encoding="utf-8")
     except OSError as e:
         raise BadInput(f"cannot read {path}: {e.strerror or e}") from None
+    except ValueError:                   # not UTF-8, or a NUL byte in the name
+        raise BadInput(f"cannot read {path!r}: not a UTF-8 text file") from None
     try:
         raw = json.loads(text, parse_float=str)
+    except RecursionError:
+        raise BadInput(f"{path} is JSON nested too deep to be exchangeInfo") from None
     except ValueError as e:
         raise BadInput(f"{path} is not JSON: {e}") from None
     return parse(raw, symbol, product)

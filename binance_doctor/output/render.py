@@ -53,9 +53,34 @@ def write(blocks: Iterable[Block], file: IO[str] | None = None) -> None:
 
         console = Console(file=out, no_color=bool(os.environ.get("NO_COLOR")),
                           highlight=False)
-        write_rich(blocks, console)
-    else:
-        out.write(plain(blocks))
+        if _longest_word(blocks) <= console.width - _RICH_INDENT:
+            write_rich(blocks, console)
+            return
+    # Plain lines are never cut: a value meant to be copied (a curl line, a signed
+    # payload) that rich could only show with "…" makes the whole screen plain.
+    out.write(plain(blocks))
+
+
+_RICH_INDENT = 24      # label column, panel borders and padding around a value
+
+
+def _longest_word(blocks: Iterable[Block]) -> int:
+    """The longest run without spaces in any value: what rich would have to cut."""
+    longest = 0
+    for block in blocks:
+        if isinstance(block, Section):
+            texts: tuple[str, ...] = (block.title, block.subtitle or "")
+            longest = max(longest, _longest_word(block.blocks))
+        elif isinstance(block, Field):
+            texts = (block.value,)
+        elif isinstance(block, (Text, Heading)):
+            texts = (block.text,)
+        elif isinstance(block, Items):
+            texts = tuple(block.items)
+        else:
+            continue
+        longest = max([longest, *(len(w) for t in texts for w in t.split())])
+    return longest
 
 
 # -- plain text ---------------------------------------------------------------
