@@ -40,6 +40,8 @@ OPTIONS = {
     "check-key": ["--api-key", "--secret-file", "--private-key", "--product", "--timeout",
                   "--base-url", "--testnet", "--json"],
     "doctor": ["--recv-window", "--timeout", "--product", "--base-url", "--no-ntp", "--json"],
+    "order-status": ["BTCUSDT", "--client-order-id", "--order-id", "--product", "--timeout",
+                     "--base-url", "--testnet", "--json"],
     "check-order": ["--quantity", "--price", "--product", "--exchange-info", "--json", "-",
                     "BTCUSDT", "BUY", "LIMIT"],
 }
@@ -90,7 +92,7 @@ def _check(argv: list[str], stdin) -> None:
         stdin = stdin if stdin is not None else ""
     with _offline():
         run = run_cli(*argv, "--timeout", "2", input=stdin, env=ENV) if argv[0] in (
-            "clock", "check-key", "doctor") and "--timeout" not in argv else run_cli(
+            "clock", "check-key", "doctor", "order-status") and "--timeout" not in argv else run_cli(
             *argv, input=stdin, env=ENV)
     out = run.stdout + run.stderr
     assert run.code in DOCUMENTED, (argv, run.code, out[-2000:])
@@ -122,6 +124,7 @@ test_fuzz_completion = _fuzz("completion")
 test_fuzz_clock = _fuzz("clock")
 test_fuzz_check_key = _fuzz("check-key")
 test_fuzz_doctor = _fuzz("doctor")
+test_fuzz_order_status = _fuzz("order-status")
 test_fuzz_check_order = example(argv=["check-order", "--exchange-info", "\x00", "BTCUSDT",
                                       "BUY", "LIMIT"], stdin=None)(_fuzz("check-order"))
 test_fuzz_check_key = example(argv=["check-key", "--secret-file", "\x00"], stdin=None)(

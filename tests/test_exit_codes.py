@@ -22,6 +22,8 @@ ERROR = '{"code":-1021,"msg":"Timestamp for this request is outside of the recvW
 ELSEWHERE = {
     ExitCode.ORDER_WOULD_FAIL: "test_order_",
     ExitCode.CHECKS_FAILED: "test_doctor_",
+    ExitCode.ORDER_STATUS_UNKNOWN: "test_order_status",
+    ExitCode.ORDER_NOT_FOUND: "test_order_status",
     ExitCode.CONFIG_INVALID: "test_doctor_",
     ExitCode.INTERRUPTED: "test_net_interrupt.py",
 }

@@ -90,6 +90,15 @@ def _cases(tmp):
     yield ["signature", "verify", f"curl -H 'X-MBX-APIKEY: {OTHER}' '{url}'"], None
     yield ["signature", "verify", "-"], f"{SECRET}\n"
     yield ["signature", "sign", "--query", f"apiKey={OTHER}&timestamp=1"], None
+    yield ["doctor", "--no-ntp", *NETWORK], None
+    yield ["doctor", "--no-ntp", "--json", "--secret-file", SECRET, *NETWORK], None
+    yield ["doctor", "--no-ntp", "--private-key", PEM, "--api-key", OTHER, *NETWORK], None
+    yield ["order-status", "BTCUSDT", "--client-order-id", SECRET, "--base-url", DEAD,
+           "--timeout", "2"], None
+    yield ["order-status", "BTCUSDT", "--order-id", "1", "--secret-file", SECRET,
+           "--base-url", DEAD, "--timeout", "2", "--json"], None
+    yield ["check-order", "--exchange-info", SECRET, "BTCUSDT", "BUY", "LIMIT"], None
+    yield ["check-order", "-"], f"{url}&apiKey={API_KEY}\n{SECRET}"
     yield ["completion", SECRET], None
     yield [SECRET], None
     yield ["--json", API_KEY], None
