@@ -1,12 +1,15 @@
 """Throughput and memory of `binance-doctor scan` against `grep -c` on a big log.
 
-Generates a log of about --mb megabytes (default 200): mostly ordinary bot and
-web-server lines, about 1% Binance error lines in the formats the extractor
-knows. Times `binance-doctor scan --json LOG` and `grep -c -E PATTERN LOG`
-(PATTERN matches the same error lines) over several runs, and prints the
+Generates two logs of about --mb megabytes (default 200): a repetitive one
+(a few line shapes, mostly ordinary bot and web-server lines, about 1% Binance
+error lines) and a varied one (timestamps and values changing on every line,
+1% Binance errors in many client formats, 0.5% errors that are not Binance's:
+JSON-RPC, errno, negative numbers). Times `binance-doctor scan --json LOG` and
+`grep -c -E -- '-[1-9][0-9]{3,4}' LOG` over several runs, and prints the
 medians in MB/s, the ratio, and scan's peak RSS.
 
-    python bench/scan.py                  # ~200 MB, 5 runs each
+    python bench/scan.py                      # both logs, ~200 MB each, 5 runs each
+    python bench/scan.py --log varied --runs 3
     python bench/scan.py --mb 1024 --runs 1   # the 1 GB memory check
 
 Not a test: it prints numbers, it asserts nothing about speed.
@@ -53,6 +56,49 @@ ORDINARY = [
     "{ts} DEBUG websocket: received depthUpdate for BTCUSDT lastUpdateId={n}",
 ]
 GREP = (r'code.{0,3}[:=] ?-[0-9]{4}|\(-[0-9]{4}, ')
+# What a bare regex for Binance codes does: the baseline both logs are compared with.
+GREP_CODES = r'-[1-9][0-9]{3,4}'
+
+# The varied log: values change on every line, many line shapes and client formats,
+# and a share of errors that are not Binance's (JSON-RPC, errno, HTTP from elsewhere).
+SYMBOLS = ["BTCUSDT", "ETHUSDT", "BNBBTC", "SOLUSDT", "XRPUSDT", "DOGEUSDT", "ADAUSDT"]
+CODES = [(-1021, "Timestamp for this request is outside of the recvWindow."),
+         (-1022, "Signature for this request is not valid."),
+         (-2010, "Account has insufficient balance for requested action."),
+         (-1013, "Filter failure: LOT_SIZE"), (-2019, "Margin is insufficient."),
+         (-1003, "Too many requests; current limit is 1200 requests per minute."),
+         (-4164, "Order's notional must be no smaller than 5 (unless you choose reduce only)."),
+         (-1121, "Invalid symbol."), (-2015, "Invalid API-key, IP, or permissions for action.")]
+VARIED_ERRORS = [
+    '{ts} ERROR order {oid} failed: {{"code":{code},"msg":"{msg}"}}',
+    "{ts} - bot - ERROR - APIError(code={code}): {msg}",
+    "{ts} [ERROR] <APIError> code={code}, msg={msg} symbol={sym}",
+    "{ts} ERROR ({status}, {code}, '{msg}', {{'Content-Type': 'application/json'}})",
+    "{ts} WARN [ServerError] {code}: {msg}",
+    "{ts} ERROR Api Error Code: {code} Message: {msg}",
+    "{ts} ERROR error {code} placing {sym} order {oid}: {msg}",
+    "{ts} ERROR ccxt.base.errors.InsufficientFunds: binance {msg}",
+    "{ts} ERROR requests.exceptions.HTTPError: {bad} Client Error: for url: "
+    "https://api.binance.com/api/v3/order?symbol={sym}&timestamp={ms}",
+    "{ts} INFO https://fapi.binance.com/fapi/v1/order {sym} -> HTTP/1.1 {hot} ",
+]
+FOREIGN = [
+    '{ts} ERROR eth rpc: {{"jsonrpc":"2.0","id":{n},"error":{{"code":-32000,"message":'
+    '"nonce too low"}}}}',
+    '{ts} WARN rpc {{"jsonrpc":"2.0","id":{n},"error":{{"code":-32603,"message":'
+    '"Internal error"}}}}',
+    "{ts} ERROR socket: [Errno -{errno}] connection reset, retry {b}",
+    "{ts} INFO pnl {sym} -{n}.{b} USDT over {b} trades",
+]
+VARIED_ORDINARY = [
+    "{ts} INFO [worker-{b}] {sym} bid={price} ask={price} spread={b} depth={n}",
+    "{ts} DEBUG ws {sym}@depth lastUpdateId={ms} bids={b} asks={b}",
+    '{ip} - - [15/Jan/2024:10:{b2}:{b2} +0000] "GET /api/orders/{oid} HTTP/1.1" 200 {n} "-" '
+    '"Mozilla/5.0"',
+    "{ts} INFO order {oid} filled {sym} qty={price} avg={price} fee={price} BNB",
+    "{ts} - freqtrade.strategy - INFO - Pair {sym}, signal {b}, candle close {price}",
+    "{ts} DEBUG heartbeat pid={n} rss={n}kB uptime={ms}",
+]
 
 
 def generate(path: Path, mb: int, seed: int = 7) -> int:
@@ -80,6 +126,42 @@ def generate(path: Path, mb: int, seed: int = 7) -> int:
     return errors
 
 
+def generate_varied(path: Path, mb: int, seed: int = 11) -> int:
+    """Values change on every line; 1% Binance errors in many client formats, 0.5%
+    errors that are not Binance's."""
+    rnd = random.Random(seed)
+    target = mb * 1024 * 1024
+    errors = size = 0
+    with path.open("w", encoding="utf-8") as out:
+        t = 1_705_314_225.0
+        while size < target:
+            block = []
+            for _ in range(1000):
+                t += rnd.random()
+                ms = int(t * 1000)
+                ts = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{ms % 1000:03d}Z"
+                code, msg = rnd.choice(CODES)
+                fields = {"ts": ts, "ms": ms, "n": rnd.randrange(1, 10**7),
+                          "b": rnd.randrange(1, 255), "b2": f"{rnd.randrange(60):02d}",
+                          "oid": rnd.randrange(10**9, 10**10), "sym": rnd.choice(SYMBOLS),
+                          "price": f"{rnd.uniform(0.0001, 70000):.4f}",
+                          "ip": f"203.0.113.{rnd.randrange(1, 255)}", "code": code,
+                          "msg": msg, "status": 400, "bad": rnd.choice([400, 401, 451]),
+                          "hot": rnd.choice([418, 429, 503]), "errno": rnd.choice([104, 110])}
+                r = rnd.random()
+                if r < 0.01:
+                    block.append(rnd.choice(VARIED_ERRORS).format(**fields))
+                    errors += 1
+                elif r < 0.015:
+                    block.append(rnd.choice(FOREIGN).format(**fields))
+                else:
+                    block.append(rnd.choice(VARIED_ORDINARY).format(**fields))
+            text = "\n".join(block) + "\n"
+            out.write(text)
+            size += len(text)
+    return errors
+
+
 def run(cmd: list[str]) -> tuple[float, int, str]:
     """Seconds, peak RSS (KiB) and stdout of one process."""
     start = time.perf_counter()
@@ -90,33 +172,44 @@ def run(cmd: list[str]) -> tuple[float, int, str]:
     return time.perf_counter() - start, usage.ru_maxrss, out.decode()
 
 
+def measure(doctor: str, log: Path, runs: int, pattern: str) -> tuple[float, float, int, int, int]:
+    """Median seconds of scan and of grep -c, scan's peak RSS, errors and grep count."""
+    scan_t, grep_t, rss = [], [], []
+    found = grepped = 0
+    for _ in range(runs):
+        secs, _, out = run(["grep", "-c", "-E", "--", pattern, str(log)])
+        grep_t.append(secs)
+        grepped = int(out.strip() or 0)
+        secs, peak, out = run([doctor, "scan", "--json", str(log)])
+        scan_t.append(secs)
+        rss.append(peak)
+        found = json.loads(out)["result"]["errors"] if out else -1
+    return statistics.median(scan_t), statistics.median(grep_t), max(rss), found, grepped
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mb", type=int, default=200)
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--keep", help="write the log here and keep it")
+    ap.add_argument("--log", choices=("both", "repetitive", "varied"), default="both")
+    ap.add_argument("--keep", help="write the logs in this folder and keep them")
     args = ap.parse_args()
     doctor = shutil.which("binance-doctor") or str(Path(sys.executable).parent / "binance-doctor")
+    kinds = ("repetitive", "varied") if args.log == "both" else (args.log,)
     with tempfile.TemporaryDirectory() as tmp:
-        log = Path(args.keep or Path(tmp) / "bench.log")
-        injected = generate(log, args.mb)
-        mb = log.stat().st_size / 1e6
-        scan_t, grep_t, rss = [], [], []
-        found = grepped = None
-        for _ in range(args.runs):
-            secs, peak, out = run(["grep", "-c", "-E", GREP, str(log)])
-            grep_t.append(secs)
-            grepped = int(out.strip() or 0)
-            secs, peak, out = run([doctor, "scan", "--json", str(log)])
-            scan_t.append(secs)
-            rss.append(peak)
-            found = json.loads(out)["result"]["errors"]
-    s, g = statistics.median(scan_t), statistics.median(grep_t)
-    print(f"log: {mb:.0f} MB, {injected} error lines injected")
-    print(f"grep -c: {grepped} lines, median {g:.2f} s = {mb / g:.0f} MB/s")
-    print(f"scan:    {found} errors, median {s:.2f} s = {mb / s:.0f} MB/s")
-    print(f"ratio scan/grep throughput: {g / s:.2f}")
-    print(f"scan peak RSS: {max(rss) / 1024:.0f} MiB")
+        folder = Path(args.keep or tmp)
+        for kind in kinds:
+            log = folder / f"bench-{kind}.log"
+            make = generate if kind == "repetitive" else generate_varied
+            injected = make(log, args.mb)
+            mb = log.stat().st_size / 1e6
+            s, g, rss, found, grepped = measure(doctor, log, args.runs, GREP_CODES)
+            print(f"{kind} log: {mb:.0f} MB, {injected} Binance error lines injected")
+            print(f"  grep -c -E -- '{GREP_CODES}': {grepped} lines, median {g:.2f} s "
+                  f"= {mb / g:.0f} MB/s")
+            print(f"  scan: {found} errors, median {s:.2f} s = {mb / s:.0f} MB/s")
+            print(f"  ratio scan/grep throughput: {g / s:.2f}; scan peak RSS "
+                  f"{rss / 1024:.0f} MiB")
     return 0
 
 

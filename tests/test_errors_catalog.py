@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from binance_doctor.errors import catalog as cat_mod
-from binance_doctor.errors.catalog import Category, Kind, RetryPolicy
+from binance_doctor.errors.catalog import PLACEHOLDER, Category, Kind, RetryPolicy
 from binance_doctor.product import Product
 from support import PRODUCT_KEYS
 
@@ -144,7 +144,7 @@ def _fill(template: str) -> tuple[str, list[str]]:
         values.append(f"V{len(values) + 7}x")
         return values[-1]
 
-    return re.sub(r"%s|\{\d+\}", sample, template), values
+    return PLACEHOLDER.sub(sample, template), values
 
 
 def test_every_official_template_filled_in_is_recognised(catalog, reference):

@@ -68,8 +68,10 @@ def test_dash_reads_stdin_too():
 
 def test_matching_engine_message_refines_2010():
     body = {"code": -2010, "msg": "Account has insufficient balance for requested action."}
-    (f,) = findings(run_cli("explain", "--json", input=json.dumps(body)))
-    assert f["code"] == -2010
+    # The spot meaning, refined by the message, comes first; no other product is dropped.
+    f, *others = findings(run_cli("explain", "--json", input=json.dumps(body)))
+    assert f["code"] == -2010 and f["products"] == ["spot"]
+    assert all(o["detail"] is None for o in others)
     assert f["detail"]["kind"] == "message"
     assert f["detail"]["messages"] == [body["msg"]]
     assert f["detail"]["category"] == "balance"
@@ -91,7 +93,10 @@ def test_ip_ban_shows_end_time_and_time_left(monkeypatch):
     monkeypatch.setattr("time.time", lambda: 1_700_000_000 - 300)
     body = {"code": -1003, "msg": "Way too much request weight used; IP banned until "
             "1700000000000. Please use WebSocket Streams for live updates to avoid bans."}
-    (f,) = findings(run_cli("explain", "--json", input=json.dumps(body)))
+    # Every product with -1003 stays (no product is named); the one whose wording the
+    # message matches comes first and carries the values.
+    f = findings(run_cli("explain", "--json", input=json.dumps(body)))[0]
+    assert "spot" in f["products"] and "usdm" not in f["products"]
     facts = {x["label"]: x["value"] for x in f["facts"]}
     assert facts["Ban ends"] == "2023-11-14 22:13:20 UTC: 5 min 0 s from now"
 
@@ -99,7 +104,7 @@ def test_ip_ban_shows_end_time_and_time_left(monkeypatch):
 def test_weight_limit_is_shown():
     msg = ("Too much request weight used; current limit is 6000 request weight per 1 MINUTE. "
            "Please use WebSocket Streams for live updates to avoid polling the API.")
-    (f,) = findings(run_cli("explain", "--json", input=json.dumps({"code": -1003, "msg": msg})))
+    f = findings(run_cli("explain", "--json", input=json.dumps({"code": -1003, "msg": msg})))[0]
     facts = {x["label"]: x["value"] for x in f["facts"]}
     assert facts["Limit"] == "6000 request weight per 1 MINUTE"
 

@@ -38,6 +38,7 @@ def test_library_output_is_explained_from_stdin(name):
     for e in errors:
         found = e["found"]
         assert found["code"] == want["code"]
+        assert found["code_from"] == want.get("code_from", "text")
         if want["status"]:
             assert str(found["status"]) == want["status"]
         if want["product"]:
@@ -75,7 +76,8 @@ def test_hand_written_formats_through_explain_and_scan(name):
 def test_ccxt_message_without_code_is_found_by_its_documented_text():
     text = (FIXTURES / "lib" / "ccxt-binance__balance.txt").read_text(encoding="utf-8")
     (e,) = _errors(run_cli("explain", "--json", input=text))
-    assert e["found"]["code"] is None and e["count"] == 3
+    assert e["found"]["code"] == -2010 and e["found"]["code_from"] == "message"
+    assert e["count"] == 3
     assert e["diagnosis"]["findings"][0]["category"] == "balance"
 
 

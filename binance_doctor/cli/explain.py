@@ -15,7 +15,6 @@ from binance_doctor.cli.root import (
     click_errors,
     read_stdin,
 )
-from binance_doctor.failure import NotFound
 
 EPILOG_EXPLAIN = """Examples:
 
@@ -89,20 +88,13 @@ def explain(
         raise click_errors.UsageError(f"No such option: {unknown[0]}")   # click's words
     text = " ".join(words)
     chosen = _product(product)
-    pasted_text = None
     if not words or text == "-":
         text = read_stdin(prompt=text == "-")
-        pasted_text = text if not diagnosis.is_bare(text) else None
-    if pasted_text is not None and _write_pasted(pasted_text, chosen, as_json):
+    # Pasted tracebacks, log lines and transcripts, on stdin or as an argument: the same
+    # reader as scan finds every error in them.
+    if not diagnosis.is_bare(text) and _write_pasted(text, chosen, as_json):
         return
-    try:
-        result = diagnosis.explain_text(catalog.load(), text, chosen, now=time.time())
-    except NotFound:
-        # An argument can be a whole pasted line too ("-1003 Way too much ... banned until").
-        if pasted_text is None and not diagnosis.is_bare(text) and \
-                _write_pasted(text, chosen, as_json):
-            return
-        raise
+    result = diagnosis.explain_text(catalog.load(), text, chosen, now=time.time())
     if as_json:
         render.write_json("explain", report.diagnosis_json(result))
     else:

@@ -129,9 +129,12 @@ class MessageMatch(NamedTuple):
     template: str
     values: tuple[str, ...]
     exact: bool   # the whole text matched; False when the text only starts with it
+    replaced: str | None = None   # an older wording: the date Binance's docs replaced it
 
 
-PLACEHOLDER = re.compile(r"%s|\{\d+\}")
+# Where a template takes a value: printf (%s, %d), positional or named braces ({0},
+# {param}) and the docs' <NAME> markers.
+PLACEHOLDER = re.compile(r"%[sdb]|\{\w+\}|<(?!/?(?:html|body|h\d)>)[A-Za-z0-9_]+>")
 
 
 def _normalise(text: str) -> str:
@@ -243,6 +246,51 @@ class Catalog:
     def _templates(self) -> list[tuple[str, str, Entry]]:
         return [(_normalise(t), t, e) for e in self.entries for t in e.messages]
 
+    @cached_property
+    def _heads(self) -> list[tuple[str, str, str, Entry, str | None]]:
+        """(normalised, literal head, template, entry, replaced): the head is what a
+        text must start with for the template to match it."""
+        current = [(n, t, e, None) for n, t, e in self._templates]
+        return [(n, PLACEHOLDER.split(n, 1)[0], t, e, r)
+                for n, t, e, r in current + self._old_templates]
+
+    @cached_property
+    def _history(self) -> dict[str, list[dict]]:
+        from binance_doctor.errors import bundle
+
+        return bundle.load("history.json")["codes"]
+
+    def history(self, code: int) -> list[dict]:
+        """Older wordings Binance's docs gave for a code, each with the products, the
+        date it was replaced and the revision that says so (data/history.json)."""
+        return self._history.get(str(code), [])
+
+    @cached_property
+    def _old_templates(self) -> list[tuple[str, str, Entry, str]]:
+        out = []
+        for code, records in self._history.items():
+            for r in records:
+                for e in self.by_code(int(code)):
+                    if any(p.value in r["products"] for p in e.products):
+                        out.append((_normalise(r["message"]), r["message"], e, r["replaced"]))
+        return out
+
+    def wordings(self) -> list[tuple[str, Entry, str | None]]:
+        """Every message template with its entry: today's, then the older wordings
+        (with the date each was replaced)."""
+        return [(t, e, None) for _, t, e in self._templates] + [
+            (t, e, replaced) for _, t, e, replaced in self._old_templates]
+
+    def is_code(self, code: int) -> bool:
+        """Whether Binance sends this code: documented, or observed (data/unofficial.json)."""
+        return code in self._by_code or str(code) in self._unofficial
+
+    @cached_property
+    def _unofficial(self) -> dict[str, dict]:
+        from binance_doctor.errors import bundle
+
+        return bundle.load("unofficial.json")["codes"]
+
     def match_message(self, text: str) -> list[MessageMatch]:
         """Entries whose template matches `text`: whole matches if any, else prefix ones.
 
@@ -254,17 +302,19 @@ class Catalog:
             return []
         whole: list[MessageMatch] = []
         prefix: list[MessageMatch] = []
-        for norm, template, entry in self._templates:
-            if not _could_match(norm, wanted):
+        for norm, head, template, entry, replaced in self._heads:
+            if not wanted.startswith(head):
                 continue
             rx = template_regex(template)
             m = rx.fullmatch(wanted)
             if m:
-                whole.append(MessageMatch(entry, template, _original_values(text, m), True))
+                whole.append(MessageMatch(entry, template, _original_values(text, m), True,
+                                          replaced))
                 continue
             m = rx.match(wanted)
             if m and len(norm) >= 12 and not wanted[m.end():m.end() + 1].isalnum():
-                prefix.append(MessageMatch(entry, template, _original_values(text, m), False))
+                prefix.append(MessageMatch(entry, template, _original_values(text, m), False,
+                                           replaced))
         if whole:
             # A literal template ("...no smaller than 5.0...") and its %s twin both
             # match; keep the one that explains the most, per entry.
@@ -288,9 +338,7 @@ class Catalog:
 
     def undocumented(self, code: int) -> dict | None:
         """What ccxt's mapping says of a code Binance does not document, if anything."""
-        from binance_doctor.errors import bundle
-
-        return bundle.load("unofficial.json")["codes"].get(str(code))
+        return self._unofficial.get(str(code))
 
     def codes_near(self, code: int, limit: int = 6) -> list[int]:
         """Catalogued codes numerically close to `code`, nearest first."""
@@ -303,12 +351,6 @@ def _keywords(text: str) -> set[str]:
 
 _COMMON = frozenset("this that with your have does from for the not are was were been "
                     "please request order orders".split())
-
-
-def _could_match(template_norm: str, text_norm: str) -> bool:
-    # Cheap pre-check so only plausible templates reach the regex engine.
-    head = PLACEHOLDER.split(template_norm, 1)[0]
-    return text_norm.startswith(head)
 
 
 def _original_values(text: str, m: re.Match[str]) -> tuple[str, ...]:
@@ -324,9 +366,9 @@ def _best_per_entry(matches: list[MessageMatch]) -> list[MessageMatch]:
     best: dict[int, MessageMatch] = {}
     for m in matches:
         prior = best.get(id(m.entry))
-        # Prefer the literal (fewest captured values), then the longest template.
-        if prior is None or (len(m.values), -len(m.template)) < (len(prior.values),
-                                                                  -len(prior.template)):
+        # Prefer today's wording, the literal (fewest captured values), the longest.
+        if prior is None or (m.replaced is not None, len(m.values), -len(m.template)) < (
+                prior.replaced is not None, len(prior.values), -len(prior.template)):
             best[id(m.entry)] = m
     return list(best.values())
 

@@ -20,6 +20,7 @@ from binance_doctor.product import Product
 
 if TYPE_CHECKING:   # extract compiles many regexes; only pasted text needs them
     from binance_doctor.errors.extract import Found
+    from binance_doctor.errors.origin import Ranked
 
 
 @dataclass(frozen=True)
@@ -157,35 +158,37 @@ def explain_body(catalog: Catalog, body: dict, product: Product | None = None,
 
 
 def explain_code(catalog: Catalog, code: int, product: Product | None = None,
-                 message: str | None = None, now: float | None = None) -> Diagnosis:
+                 message: str | None = None, now: float | None = None,
+                 products: tuple[Product, ...] | None = None) -> Diagnosis:
+    """A code's meaning on each product that has it (only `product`, or `products` in
+    that order, when given). The message never drops a product: the entries whose
+    wording it matches come first, and it adds what it says (values, details)."""
     entries = catalog.by_code(code, product)
+    if products:
+        rank = {p: i for i, p in enumerate(products)}
+        entries = sorted((e for e in entries if any(p in rank for p in e.products)),
+                         key=lambda e: min(rank.get(p, 99) for p in e.products))
     if not entries:
         raise _unknown_code(catalog, code, product)
     matches = catalog.match_message(message) if message else []
     own = [m for m in matches if m.entry in entries]
-    if own:
-        # The message tells which products can have sent it.
-        entries = [m.entry for m in own]
     by_entry = {id(m.entry): m for m in own}
+    entries = [m.entry for m in own] + [e for e in entries if id(e) not in by_entry]
     details = [m for m in matches if m.entry.kind in (Kind.MESSAGE, Kind.FILTER)]
-    if details and not own:
-        # A documented message of one product (e.g. the spot matching engine's)
-        # tells which of the code's products sent it.
-        narrowed = [e for e in entries
-                    if any(p in d.entry.products for d in details for p in e.products)]
-        entries = narrowed or entries
     findings: dict[str, Finding] = {}
     for entry in entries:
         m = by_entry.get(id(entry))
         if m is not None:
             entry = catalog.for_message(entry, m.template)
+        detail = _detail_for(details, entry, now, message)
         # One finding per meaning: products whose templates differ only in quoting
-        # ("Parameter '%s' was empty." / "Parameter %s was empty.") share it.
-        key = entry.explanation.key
+        # ("Parameter '%s' was empty." / "Parameter %s was empty.") share it; products
+        # whose wording the message matches, or that a detail refines, stand apart.
+        key = (f"{entry.explanation.key}|{'matched' if m else ''}|"
+               f"{detail.template if detail else ''}")
         if key in findings:
             findings[key] = _with_entry(findings[key], entry)
             continue
-        detail = _detail_for(details, entry, now, message)
         findings[key] = _finding((entry,), m, now, message, detail)
     return Diagnosis(code, message, None, product, tuple(findings.values()))
 
@@ -248,8 +251,11 @@ def _finding(entries: tuple[Entry, ...], match: MessageMatch | None, now: float 
              message: str | None, detail: Finding | None) -> Finding:
     template = match.template if match else None
     values = match.values if match else ()
-    return Finding(entries, template, values,
-                   facts(template or "", values, message or "", now), detail)
+    found = facts(template or "", values, message or "", now)
+    if match is not None and match.replaced:
+        found += (Fact("Wording", f"an older one, replaced in Binance's docs on "
+                                  f"{match.replaced}"),)
+    return Finding(entries, template, values, found, detail)
 
 
 def facts(template: str, values: tuple[str, ...], message: str,
@@ -361,61 +367,120 @@ class Pasted:
     count: int                         # times the same error appears in the text
     diagnosis: Diagnosis | None
     problem: str | None = None         # e.g. the code is not in the catalog
+    origin: Ranked | None = None       # the products it can have come from, ranked
 
 
 def explain_pasted(catalog: Catalog, text: str, product: Product | None = None,
                    now: float | None = None) -> tuple[Pasted, ...]:
     """Every distinct Binance error in pasted text, in order, each explained.
 
-    The product the text points at narrows each lookup unless `product` is
-    given; when that product does not document the code, every meaning is
-    shown. Repeats of one error (a traceback and the log line after it) are
-    explained once.
+    The products the text names narrow each lookup unless `product` is given;
+    when they do not have the code, every meaning is shown. Repeats of one
+    error (a traceback and the log line after it) are explained once.
     """
     from binance_doctor.errors.extract import find_all
+    from binance_doctor.errors.origin import product_hints
     from binance_doctor.output.mask import mask
 
-    distinct: dict[tuple, list] = {}
+    # One paste tells one story: the same code seen in a traceback, its log line and
+    # its JSON is one error, and what any line says of the product applies to it.
+    groups: dict[tuple, list[Found]] = {}
     for f in find_all(text):
         if f.message:
             f = replace(f, message=mask(f.message))
-        key = (f.code, f.message if f.code is None else _first_line(f.message), f.product)
-        if key in distinct:
-            kept = distinct[key]
-            kept[1] += 1
-            if kept[0].status is None and f.status is not None or len(f.headers) > len(
-                    kept[0].headers):
-                kept[0] = replace(kept[0], status=kept[0].status or f.status,
-                                  headers=f.headers or kept[0].headers, waf=kept[0].waf or f.waf)
-            continue
-        distinct[key] = [f, 1]
+        key = ("code", f.code) if f.code is not None else (
+            ("status", f.status) if f.status is not None else ("message", f.message))
+        groups.setdefault(key, []).append(f)
+    coded = [k for k in groups if k[0] == "code"]
+    for key in [k for k in groups if k[0] == "status" and k[1] in (400, 401)]:
+        if coded:      # the status of a coded error whose body came on another line
+            first = groups[coded[0]]
+            if all(f.status is None for f in first):
+                first[0] = replace(first[0], status=key[1])
+            del groups[key]
+    everywhere = tuple(dict.fromkeys(h for line in text.splitlines()[:5000]
+                                     for h in product_hints(line)))
+    distinct = {key: [_merged(finds, everywhere), len(finds)] for key, finds in groups.items()}
     out = []
     for f, count in distinct.values():
+        origin = origin_of(catalog, f) if product is None else None
         try:
-            out.append(Pasted(f, count, explain_found(catalog, f, product, now)))
+            out.append(Pasted(f, count, explain_found(catalog, f, product, now, origin),
+                              origin=origin))
         except (NotFound, BadInput) as e:
             if f.code is None and f.status is None:
                 continue           # a message-only find that Binance does not document
-            out.append(Pasted(f, count, None, e.message))
+            out.append(Pasted(f, count, None, e.message, origin))
     return tuple(out)
 
 
+def _merged(finds: list[Found], everywhere: tuple) -> Found:
+    """Several sightings of one error as one: its printed code over an inferred one,
+    the first documented message, the status, the most headers, every hint."""
+    own = [f for f in finds if f.code_from is None] or finds
+    first = own[0]
+    # What the error's own lines say of the product; the rest of the paste only when
+    # they say nothing.
+    everywhere = () if any(f.hints for f in finds) else everywhere
+    message = next((f.message for f in own if f.message), None) or next(
+        (f.message for f in finds if f.message), None)
+    status = next((f.status for f in finds if f.status is not None), None)
+    headers = max((f.headers for f in finds), key=len)
+    hints = tuple(sorted(dict.fromkeys(h for f in finds for h in f.hints + everywhere),
+                         key=lambda h: h.tier))
+    best = hints[0] if hints else None
+    return replace(first, message=message, status=status, headers=headers,
+                   waf=any(f.waf for f in finds), hints=hints,
+                   product=best.product if best else first.product,
+                   product_from=best.what if best else first.product_from)
+
+
+def origin_of(catalog: Catalog, found: Found) -> Ranked:
+    """The products an extracted error can have come from, ranked with the evidence."""
+    from binance_doctor.errors.origin import rank
+
+    matches = catalog.match_message(found.message) if found.message else []
+    wording = tuple(dict.fromkeys(p for m in matches for p in m.entry.products))
+    if found.code is not None and found.code_from != "message":
+        where = tuple(dict.fromkeys(p for e in catalog.by_code(found.code) for p in e.products))
+    elif any(m.entry.kind is not Kind.CODE for m in matches):
+        where = wording          # a filter or matching-engine message: where it is documented
+    elif found.code is not None:     # a code's own wording: every product with the code
+        where = tuple(dict.fromkeys(wording + tuple(
+            p for e in catalog.by_code(found.code) for p in e.products)))
+    elif found.status is not None:     # a status can come from any product
+        from binance_doctor.product import ORDER
+
+        where = ORDER
+    else:
+        where = wording
+    return rank(where, found.hints, wording)
+
+
 def explain_found(catalog: Catalog, found: Found, product: Product | None = None,
-                  now: float | None = None) -> Diagnosis:
+                  now: float | None = None, origin: Ranked | None = None) -> Diagnosis:
     """One extracted error: by code (refined by its message), else status, else message."""
-    chosen = product or found.product
+    named = origin.products if origin is not None and origin.products else None
+    if found.code_from == "message" and found.message:
+        # No code printed: the message is what there is to explain (a filter, a
+        # matching-engine message, or a code's own wording).
+        matches = catalog.match_message(found.message)
+        if any(m.entry.kind is not Kind.CODE for m in matches):
+            return explain_message(catalog, found.message, product, now)
     if found.code is not None:
         try:
-            result = explain_code(catalog, found.code, chosen, found.message, now)
+            result = explain_code(catalog, found.code, product, found.message, now, named)
         except NotFound:
-            if product is not None or chosen is None:
+            if product is not None or named is None:
                 raise
             result = explain_code(catalog, found.code, None, found.message, now)
-        return replace(result, status=str(found.status) if found.status else None)
+        return replace(result, status=str(found.status) if found.status else None,
+                       product=product or (origin.best if origin else None))
     if found.status is not None and catalog.by_status(found.status):
+        chosen = product or (origin.best if origin else None)
         return explain_status(catalog, str(found.status), chosen)
     if found.message:
-        return explain_message(catalog, found.message, chosen, now)
+        return explain_message(catalog, found.message, product, now)
     raise NotFound(f"HTTP {found.status} is not in the catalog")
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from binance_doctor.errors.origin import CLIENT, Hint, product_hints
 from binance_doctor.product import Product
 
 # Headers worth carrying along with an error (lower-cased names).
@@ -63,58 +64,11 @@ _NEEDS = (("code", ("python-binance", "go-binance")),
           ("] -", ("binance.net",)))
 
 # Statuses that are errors worth reporting even with no JSON body.
-_ALONE = frozenset({403, 408, 418, 429, 451}) | frozenset(range(500, 600))
-_STATUS = re.compile(
-    r"""(?ix)
-    (?:^|[\s<(\[])HTTP/[\d.]+\s+(?P<a>[45]\d\d)\b           # status line (curl, http dumps)
-    | <Response\ \[(?P<b>[45]\d\d)\]>                       # requests' repr
-    | (?:status(?:[\ _]?code)?|HTTP\ status\ is|statusCode)\\*['"]?\s*[:=]?\s*(?P<c>[45]\d\d)\b
-    | \b(?P<d>403|418|429|451|50[0-4])\ (?:Forbidden|I'm\ a\ Teapot|Too\ Many\ Requests
-        |Unavailable\ For\ Legal\ Reasons|Internal\ Server\ Error|Bad\ Gateway
-        |Service\ Unavailable|Gateway\ Time-?out)\b
-    | <H1>(?P<e>403)\ ERROR</H1>                              # CloudFront's block page
-    | \bHTTP\ (?P<f>4\d\d|5\d\d)\b
-    | \((?P<g>[45]\d\d),\ None,                               # connector ClientError, no body
-    """)
-
+# 400 and 401 too: with no body in sight, the status is all there is to explain.
+_ALONE = frozenset({400, 401, 403, 408, 418, 429, 451}) | frozenset(range(500, 600))
 # Class names of errors that imply a status (binance_common, node connectors).
 _CLASS_STATUS = {"BadRequestError": 400, "UnauthorizedError": 401, "ForbiddenError": 403,
                  "NotFoundError": 404, "RateLimitBanError": 418, "TooManyRequestsError": 429}
-
-# Where an error came from: host, path or client class, most specific first.
-# Each hint has a literal (lower case) that must be in the line before its regex runs.
-_PRODUCT_HINTS: tuple[tuple[str, re.Pattern[str], Product, str], ...] = tuple(
-    (gate, re.compile(rx, re.I), product, what) for gate, rx, product, what in (
-        ("/fapi/", r"/fapi/v\d", Product.USDM, "path /fapi/"),
-        ("/dapi/", r"/dapi/v\d", Product.COINM, "path /dapi/"),
-        ("/eapi/", r"/eapi/v\d", Product.OPTIONS, "path /eapi/"),
-        ("/papi/", r"/papi/v\d", Product.PAPI, "path /papi/"),
-        ("/sapi/", r"/sapi/v\d", Product.SAPI, "path /sapi/"),
-        ("/api/", r"/api/v\d", Product.SPOT, "path /api/v3"),
-        ("fapi.binance", r"\b(?:demo-)?fapi\.binance\.com\b", Product.USDM,
-         "host fapi.binance.com"),
-        ("dapi.binance", r"\b(?:demo-)?dapi\.binance\.com\b", Product.COINM,
-         "host dapi.binance.com"),
-        ("eapi.binance", r"\beapi\.binance\.com\b", Product.OPTIONS, "host eapi.binance.com"),
-        ("papi.binance", r"\bpapi\.binance\.com\b", Product.PAPI, "host papi.binance.com"),
-        ("binancefuture", r"\btestnet\.binancefuture\.com\b", Product.USDM,
-         "host testnet.binancefuture.com"),
-        ("binance.vision", r"\btestnet\.binance\.vision\b", Product.SPOT,
-         "host testnet.binance.vision"),
-        ("api", r"\b(?:demo-)?api\d?\.binance\.(?:com|us)\b", Product.SPOT,
-         "host api.binance.com"),
-        ("binanceusdm", r"\bbinanceusdm\b", Product.USDM, "ccxt binanceusdm"),
-        ("binancecoinm", r"\bbinancecoinm\b", Product.COINM, "ccxt binancecoinm"),
-        ("futures", r"\bUMFutures\b|\bum_futures\b|DerivativesTradingUsdsFutures"
-         r"|usds_futures|UsdFuturesApi", Product.USDM, "USDⓈ-M futures client"),
-        ("futures", r"\bCMFutures\b|\bcm_futures\b|DerivativesTradingCoinFutures"
-         r"|coin_futures|CoinFuturesApi", Product.COINM, "COIN-M futures client"),
-        ("options", r"DerivativesTradingOptions|derivatives_trading_options", Product.OPTIONS,
-         "options client"),
-        ("portfolio", r"DerivativesTradingPortfolioMargin|portfolio_margin", Product.PAPI,
-         "portfolio margin client"),
-        ("spot", r"binance_sdk_spot|\bSpotApi\b", Product.SPOT, "spot client"),
-    ))
 
 # Lines longer than this are only searched in their first part: 10 MB lines of noise
 # must not cost a regex run each over all of it.
@@ -122,6 +76,7 @@ MAX_LINE = 256 * 1024
 # A status line, headers or a host stay attached to errors for this many lines.
 WINDOW = 40
 _CLIP = 400
+_MAX_HINTS = 16
 _TRANSCRIPT = ("<", ">", "* ", "{ [")      # curl -v line prefixes
 
 
@@ -138,6 +93,9 @@ class Found:
     form: str = "json"                      # which format it was recognised in
     headers: tuple[tuple[str, str], ...] = ()
     waf: bool = False                       # an HTML block page (WAF/CDN), not Binance's JSON
+    code_from: str | None = None            # "message": no code printed, its message gives it
+    # Every product the text points at near the error, strongest evidence first.
+    hints: tuple[Hint, ...] = ()
     # Where the raw message sits in its line (before unescaping and clipping): lets a
     # caller that has seen the same line shape before read the message of a new one.
     message_at: tuple[int, int] | None = field(default=None, compare=False, repr=False)
@@ -152,7 +110,7 @@ class Found:
 class _Context:
     """What recent lines said: bounded, so memory stays flat on any input."""
 
-    product: tuple[int, Product, str] | None = None
+    hints: list[tuple[int, Hint]] = field(default_factory=list)   # (line, hint), bounded
     headers: dict[str, tuple[int, str]] = field(default_factory=dict)
     pending: Found | None = None            # a status seen, waiting for its body
     chain_end: int = 0                      # last line of the status's own transcript
@@ -194,7 +152,7 @@ class Reader:
         ctx = self._ctx
         if ctx.pending is not None:
             return False
-        if ctx.product is not None and line_no - ctx.product[0] <= self.window:
+        if ctx.hints and line_no - ctx.hints[-1][0] <= self.window:
             return False
         return all(line_no - at > self.window for at, _ in ctx.headers.values())
 
@@ -205,9 +163,9 @@ class Reader:
         if ctx.pending is not None and line_no == ctx.chain_end + 1 and (
                 text.startswith(_TRANSCRIPT) or not text.strip()):
             ctx.chain_end = line_no         # still the headers of the pending response
-        hint = product_hint(text)
-        if hint:
-            ctx.product = (line_no, hint[0], hint[1])
+        for hint in product_hints(text):
+            ctx.hints.append((line_no, hint))
+        del ctx.hints[:-_MAX_HINTS]
         if "etry" in text or "mbx" in text or "MBX" in text:
             for m in _HEADER.finditer(text):
                 ctx.headers[m.group("name").lower()] = (line_no, m.group("value"))
@@ -215,9 +173,9 @@ class Reader:
         status = _status(text)
         waf = _is_waf(text)
         if codes:
-            for code, msg, form, own_status, at in codes:
+            for code, msg, form, own_status, at, code_from in codes:
                 found = Found(line_no, code, msg, own_status or status, form=form,
-                              message_at=at)
+                              message_at=at, code_from=code_from)
                 out.append(self._finish(self._absorb(found, line_no)))
             return
         if status is None and waf:
@@ -262,10 +220,17 @@ class Reader:
         """The product named on or just before the error's line; a request's host and
         path belong to the one error that answers it."""
         ctx = self._ctx
-        if found.product is None and ctx.product and \
-                abs(found.line - ctx.product[0]) <= self.window:
-            found = replace(found, product=ctx.product[1], product_from=ctx.product[2])
-        ctx.product = None
+        # A host, path or client class holds for the lines around it; a method name,
+        # symbol or word only for its own line (the paste as a whole is explain's call).
+        near = sorted((h for at, h in ctx.hints if abs(found.line - at) <= self.window
+                       and (h.tier <= CLIENT or at == found.line)), key=lambda h: h.tier)
+        ctx.hints.clear()
+        if near:
+            hints = tuple(dict.fromkeys(found.hints + tuple(near)))
+            found = replace(found, hints=hints)
+            top = {h.product for h in hints if h.tier == hints[0].tier}
+            if found.product is None and len(top) == 1:   # one product named, not several
+                found = replace(found, product=hints[0].product, product_from=hints[0].what)
         return found
 
 
@@ -287,21 +252,6 @@ def reportable(found: Found) -> bool:
         or (found.code is None and found.message is not None)
 
 
-_HINT_WORDS = ("api", "binance", "utures", "ortfolio", "ption", "pot")
-
-
-def product_hint(text: str) -> tuple[Product, str] | None:
-    """The product a piece of text points at, and what in it says so (the most
-    specific hint wins: a path over a host over a client class)."""
-    if not any(w in text for w in _HINT_WORDS):
-        return None
-    low = text.lower()
-    for gate, rx, product, what in _PRODUCT_HINTS:
-        if gate in low and rx.search(text):
-            return product, what
-    return None
-
-
 def headers_of(text: str) -> dict[str, str]:
     return {m.group("name").lower(): m.group("value") for m in _HEADER.finditer(text)}
 
@@ -309,9 +259,13 @@ def headers_of(text: str) -> dict[str, str]:
 # -- the formats ---------------------------------------------------------------
 
 def _codes(text: str) -> list[tuple[int | None, str | None, str, int | None,
-                                   tuple[int, int] | None]]:
-    """(code, msg, form, status, where msg is) for each coded error on a line, left
-    to right."""
+                                   tuple[int, int] | None, str | None]]:
+    """(code, msg, form, status, where msg is, code_from) for each error on a line,
+    left to right: the known formats first, then what recall finds around them."""
+    from binance_doctor.errors import recall
+    from binance_doctor.errors.catalog import load
+
+    catalog = load()
     hits: list[tuple] = []
     if "code" in text:
         for rx in (_CODE_FIRST, _MSG_FIRST):
@@ -323,12 +277,11 @@ def _codes(text: str) -> list[tuple[int | None, str | None, str, int | None,
             _formats(text, forms, hits)
     hits.sort(key=lambda h: h[:6])   # the span never decides the order
     del hits[_MAX_PER_LINE:]
-    out = []
+    out: list[list] = []
     end = -1
     for start, stop, code, msg, form, status, at in hits:
         if start < end:          # inside an error already taken (a body in a repr)
             continue
-        end = stop
         if code is None or code == 0:
             if msg is not None and "restricted location" in msg:
                 status = status or 451
@@ -336,9 +289,76 @@ def _codes(text: str) -> list[tuple[int | None, str | None, str, int | None,
                 continue
             code = None
         elif code > 0:
+            # A code that lost its sign (APIError(code=2010)), or one sent positive.
+            if recall.is_binance_code(catalog, -code):
+                code = -code
+            elif not recall.is_binance_code(catalog, code):
+                continue
+        elif form == "json" and not recall.is_binance_code(catalog, code, msg) and not (
+                code not in recall._RPC and "jsonrpc" not in text and "inance" in text):
+            continue             # not Binance's: JSON-RPC, errno, any other negative number
+        end = stop
+        out.append([start, stop, code, msg, form, status, at, None])
+    taken = [(h[0], h[1]) for h in out]
+    for c in recall.codes(text, catalog):
+        if not any(a <= c.start < b or a < c.end <= b for a, b in taken):
+            out.append([c.start, c.end, c.code, None, "text", None, None, None])
+    plain = recall.unescape(text)
+    exact = plain is text             # message offsets are offsets in the line itself
+    # A line whose known formats gave every error its code and message holds no more.
+    found = [] if out and all(h[2] is not None and h[3] for h in out) else recall.messages(
+        text, catalog)
+    for m in found:
+        inside = next((h for h in out if h[0] <= m.start < h[1] and h[4] != "text"), None)
+        if inside is not None:
+            code = recall.implied_code(m) if inside[2] is None else None
+            if code is not None:
+                inside[2], inside[7] = code, "message"
             continue
-        out.append((code, msg, form, status, at))
-    return out
+        near = max((h for h in out if h[3] is None and h[2] is not None and h[1] <= m.start
+                    and not any(h[1] <= o[0] < m.start for o in out if o is not h)),
+                   key=lambda h: h[1], default=None) or next(
+            (h for h in out if h[3] is None and h[2] is not None and 0 <= h[0] - m.end <= 8),
+            None)
+        at = (m.start, m.end) if exact and not m.text.endswith("…") else None
+        if near is not None:
+            near[3], near[6] = _clip(m.text), at
+            continue
+        c = recall.code_next_to(plain, m, catalog)
+        if c is not None:
+            out.append([min(c.start, m.start), max(c.end, m.end), c.code, _clip(m.text), "text",
+                        None, at, None])
+            continue
+        code, status = recall.implied_code(m), recall.implied_status(m)
+        if code is None and status is None:
+            continue
+        out.append([m.start, m.end, code, _clip(m.text), "message", status, at,
+                    "message" if code is not None else None])
+    for h in out:
+        if h[4] == "text" and h[3] is None:
+            h[3], h[6] = _tail(text, h[1])
+    out.sort(key=lambda h: h[0])
+    del out[_MAX_PER_LINE:]
+    return [(code, msg, form, status, at, code_from)
+            for _, _, code, msg, form, status, at, code_from in out]
+
+
+_TAIL_START = re.compile(r"^[\s:,=\-\])}>\"']*")
+
+
+def _tail(text: str, end: int) -> tuple[str | None, tuple[int, int] | None]:
+    """What a line says after a code with no documented message (its message, mostly),
+    and where that sits in the line."""
+    raw = text[end:end + 2 * _CLIP]
+    start = end + _TAIL_START.match(raw).end()
+    stop = end + len(raw.rstrip())
+    if stop - start < 3:
+        return None, None
+    return _msg(text[start:stop]), (start, stop)
+
+
+def _clip(value: str) -> str:
+    return value if len(value) <= _CLIP else value[:_CLIP] + "…"
 
 
 def _formats(text: str, forms: tuple[str, ...], hits: list) -> None:
@@ -362,16 +382,10 @@ def message_at(text: str, at: tuple[int, int]) -> str | None:
     return _msg(text[at[0]:at[1]])
 
 
-_STATUS_WORDS = ("HTTP", "tatus", "<Response", "(4", "(5", " 4", " 5", "<H1>")
-
-
 def _status(text: str) -> int | None:
-    if not any(w in text for w in _STATUS_WORDS):
-        return None
-    m = _STATUS.search(text)
-    if not m:
-        return None
-    return int(next(g for g in m.groups() if g))
+    from binance_doctor.errors import recall
+
+    return recall.status(text)
 
 
 def _status_form(text: str) -> str:

@@ -27,7 +27,7 @@ from typing import IO, Callable, Iterable, Iterator, NamedTuple
 
 from binance_doctor.errors import extract
 from binance_doctor.output import mask
-from binance_doctor.errors.catalog import Catalog
+from binance_doctor.errors.catalog import Catalog, Kind
 from binance_doctor.failure import BadInput, ExitCode
 from binance_doctor.product import Product
 
@@ -41,9 +41,13 @@ SPLIT_FROM = 64 * 1024 * 1024   # plain files this big are read by two processes
 # text at memory speed and ordinary lines cost almost nothing.
 _PASSES = (
     re.compile(rb"-[1-9]\d{3}"),                         # every Binance code: -1000..-99999
-    re.compile(rb"4(?:03|18|29|51)(?![0-9])"),           # statuses that come without a code
+    re.compile(rb"4(?:0[013]|18|29|51)(?![0-9])"),       # statuses that come without a code
     re.compile(rb"50[0-4](?![0-9])"),
     re.compile(rb"binance(?:usdm|coinm)? [A-Z]"),        # ccxt messages without their code
+    # Lines that say "error": where documented messages with no code are looked for.
+    # Single literals: the regex engine finds each at memory speed, an alternation not.
+    re.compile(rb"rror"),
+    re.compile(rb"RROR"),
 )
 _STATUS_PASSES = frozenset(_PASSES[1:3])
 _BEFORE_STATUS = frozenset(b" [(>:=\"'")
@@ -51,6 +55,8 @@ _BEFORE_STATUS = frozenset(b" [(>:=\"'")
 # are read with it, so the body gets its status, headers and host.
 _CURL = (b"< ", b"> ", b"* ", b"{ [", b"<\r", b">\r", b"<\n", b">\n")
 _CURL_SPAN = 80
+_WHOLE = 64 * 1024             # inputs this small skip the prefilter
+_NEWLINE = re.compile(rb"\n")
 
 # Line shapes. Lines of one shape yield the same errors from the extractor; only
 # their messages and times can differ, and those are read from each line. Digits
@@ -84,9 +90,11 @@ def _shape(line: bytes) -> tuple[Callable[[bytes], object],
     for m in _RUN.finditer(line):
         start, end = m.span()
         before = line[start - 1:start]
-        if (before == b"-" and not line[start - 2:start - 1].isdigit()) or end - start == 1 \
-                or end - start == 3 and (before not in (b".", b",")
-                                         or _PHRASE.match(line, end)):
+        size = end - start
+        if (before == b"-" and not line[start - 2:start - 1].isdigit()) or size == 1 \
+                or size == 3 and (before not in (b".", b",") or _PHRASE.match(line, end)) \
+                or size in (4, 5, 6, 9) and before not in (b".", b",", b":"):
+            # 4, 5: a code that lost its sign (code=2010); 6, 9: the positive codes.
             values.append(slice(start, end))
         elif before in (b" ", b"("):
             kinds.append(slice(start, start + 1))
@@ -372,8 +380,9 @@ class _Reader:
             self._count(known, line_no, line, text)
             return
         found = reader.feed(line_no, text)
-        if reader.idle(line_no + 1):
-            # Nothing was left for later lines: the text alone made this outcome.
+        if reader.idle(line_no + 1) and all(f.message is None or f.message_at for f in found):
+            # Nothing was left for later lines: the text alone made this outcome (and
+            # each message can be read from where it sits in the next line of the shape).
             if len(seen) >= _SHAPES:
                 seen.clear()
             seen[key] = tuple(found)
@@ -484,7 +493,12 @@ def _chunks(stream: IO[bytes], rest: bytes = b"", blocks: int | None = None) \
 
 
 def _candidates(chunk: bytes) -> list[int]:
-    """Where each line the prefilter lets through starts, in order."""
+    """Where each line the prefilter lets through starts, in order. A small input (a
+    paste) is read whole, line by line, as `explain` reads it: the prefilter only pays
+    off on big logs, where it looks for a message without its code only on lines that
+    say "error"."""
+    if len(chunk) <= _WHOLE:
+        return [0] + [m.end() for m in _NEWLINE.finditer(chunk, 0, len(chunk) - 1)]
     starts: set[int] = set()
     for rx in _PASSES:
         status = rx in _STATUS_PASSES
@@ -656,7 +670,12 @@ def _fix(catalog: Catalog, product: Product | None, code: int | None, status: in
          message: str | None) -> tuple[str | None, str | None]:
     """(name, one-line fix) for a row, from the catalog; several meanings say so."""
     entries = []
-    if code is not None:
+    if message:     # a matching-engine message or filter says more than its generic code
+        entries = [m.entry for m in catalog.match_message(message)
+                   if m.entry.kind in (Kind.MESSAGE, Kind.FILTER)]
+    if entries:
+        pass
+    elif code is not None:
         entries = catalog.by_code(code, product) or catalog.by_code(code)
     elif status is not None:
         entries = catalog.by_status(status, product)

@@ -15,6 +15,7 @@ from binance_doctor.output.document import Block, Field, Items, Section, Table, 
 
 if TYPE_CHECKING:   # scan pulls in the extractor's regexes; explain must start fast
     from binance_doctor.errors.extract import Found
+    from binance_doctor.errors.origin import Ranked
     from binance_doctor.errors.scan import Hit, Row, Summary
 
 _RETRY_TONE = {RetryPolicy.CHECK_FIRST: Tone.BAD, RetryPolicy.FIX_FIRST: Tone.WARN,
@@ -161,7 +162,15 @@ def _found_blocks(p: Pasted) -> list[Block]:
     blocks: list[Block] = [Field("Found", where)]
     if f.status is not None:
         blocks.append(Field("HTTP status", str(f.status)))
-    if f.product is not None:
+    if f.code_from == "message":
+        blocks.append(Field("Code", f"{f.code}: not printed; its documented message gives it"))
+    origin = p.origin
+    if origin is not None and origin.best is not None and len(origin.products) == 1:
+        blocks.append(Field("Product", f"{origin.best.label} ({'; '.join(origin.evidence)})"))
+    elif origin is not None and origin.products:
+        blocks.append(Field("Product", "one of " + ", ".join(x.label for x in origin.products)
+                            + f" ({'; '.join(origin.evidence)})"))
+    elif f.product is not None:
         blocks.append(Field("Product", f"{f.product.label} (from {f.product_from})"))
     else:
         blocks.append(Field("Product", "not named in the text: every meaning is shown"))
@@ -195,17 +204,24 @@ def pasted_blocks(pasted: tuple[Pasted, ...]) -> list[Block]:
     return blocks[:-1]
 
 
-def found_json(f: Found) -> dict:
-    return {"line": f.line, "code": f.code, "message": f.message, "status": f.status,
-            "product": f.product.value if f.product else None,
-            "product_from": f.product_from, "format": f.form, "waf": f.waf,
-            "headers": dict(f.headers)}
+def found_json(f: Found, origin: Ranked | None = None) -> dict:
+    out = {"line": f.line, "code": f.code, "code_from": f.code_from or "text",
+           "message": f.message, "status": f.status,
+           "product": f.product.value if f.product else None,
+           "products": [f.product.value] if f.product else [],
+           "product_from": [f.product_from] if f.product_from else [],
+           "format": f.form, "waf": f.waf, "headers": dict(f.headers)}
+    if origin is not None:
+        out.update(product=origin.best.value if origin.best else None,
+                   products=[x.value for x in origin.products],
+                   product_from=list(origin.evidence))
+    return out
 
 
 def pasted_json(pasted: tuple[Pasted, ...]) -> dict:
     first = next((p.diagnosis for p in pasted if p.diagnosis is not None), None)
     out = diagnosis_json(first) if first is not None else {}
-    out["errors"] = [{"found": found_json(p.found), "count": p.count,
+    out["errors"] = [{"found": found_json(p.found, p.origin), "count": p.count,
                       "diagnosis": diagnosis_json(p.diagnosis) if p.diagnosis else None,
                       "problem": p.problem} for p in pasted]
     return out
@@ -259,8 +275,8 @@ def hit_json(hit: Hit) -> dict:
     f = hit.found
     return {"file": hit.file, "line": f.line, "time": when(hit) if hit.time else None,
             "product": f.product.value if f.product else None,
-            "product_from": f.product_from, "code": f.code, "status": f.status,
-            "message": hit.message, "variant": hit.variant, "format": f.form,
+            "product_from": f.product_from, "code": f.code, "code_from": f.code_from or "text",
+            "status": f.status, "message": hit.message, "variant": hit.variant, "format": f.form,
             "headers": dict(f.headers), "text": hit.text}
 
 

@@ -1,0 +1,309 @@
+"""Recall: the Binance errors a line can hold, however it is printed.
+
+Owns the generic half of reading pasted text, which needs no client format:
+codes printed in any error-like context (after `code`, `Error`, `[code] =>`,
+in brackets, before a documented message, mangled as `code=2010` or
+`- 1022`), documented messages (today's wordings and the older ones Binance
+used) anywhere inside a line, and HTTP statuses in every common phrasing.
+The catalog decides what is a Binance code and what is a Binance message:
+JSON-RPC codes, errno values and other negative numbers are not.
+
+`extract` runs the known client formats first and merges what this finds.
+Pure; the index is built once per process from the catalog.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+from binance_doctor.errors.catalog import PLACEHOLDER, Catalog, Entry, Kind, load
+
+# A line that says it is about an error. A bare signed number counts as a code
+# only in such a line, or right before or after its documented message.
+_ERRORISH = re.compile(r"(?i)err|exception|fail|code|msg|message|invalid|reject|warn|binance"
+                       r"|\bapi\b|denied|refused|respon|returned|报错|错误")
+
+# -1021 standing alone: not inside a word, a date, a version, a path or a decimal.
+_SIGNED = re.compile(r"(?<![\w.\-/+])-(\d{4,5})(?![\d.\-/]|:\d)")
+# "error - 1022: ..." (a code whose sign lost its place)
+_SPACED = re.compile(r"(?<![\w\-])-\s(\d{4,5})(?=\s*[:,])")
+# After a word that names a code: Code = -2010, code=2010, Error Code:3045,
+# [code] => -1104, error code -2014, ERROR: -1013, №1013. Never errno.
+_NAMED = re.compile(
+    r"(?i)(?<![a-z])(?:error[ _]?code|err(?:or)?(?!no)|code|№)\]?\s*(?:[:=]>?|=>|is\b)?\s*"
+    r"[\"'\[(]?\s*(?P<sign>-\s?)?(?P<n>\d{4,9})(?![\d.\-/]|:\d)")
+# A code printed right before or after its message: "4014: Price ...", "... (-1116)".
+_BEFORE = re.compile(r"(?:^|[\s\[({\"'=:])(?P<sign>-\s?)?(?P<n>\d{4,5})\s*[\]):,=\-]*\s*[\"'{]?\s*$")
+_AFTER = re.compile(r"^[\s\"'.]*[(\[]\s*(?P<sign>-)?(?P<n>\d{4,5})\s*[)\]]")
+_RPC = range(-32768, -31999)      # JSON-RPC's reserved codes
+
+# Statuses, in every common phrasing.
+_STATUS = re.compile(
+    r"""(?ix)
+    (?:^|[\s<(\[])HTTP/[\d.]+\s+(?P<a>[45]\d\d)\b           # status line (curl, http dumps)
+    | <Response\ \[(?P<b>[45]\d\d)\]>                       # requests' repr
+    | (?:status(?:[\ _-]?code)?|statusCode|HTTP\ status\ is|http[\ _-]?code|response[\ _-]?code
+        |server\ response|returned\ code|does\ not\ indicate\ success)\\*['"]?\s*[:=]?\s*
+        [^\w\s]{0,2}\s*(?:\D{0,3})(?P<c>[45]\d\d)\b
+    | \b(?P<d>[45]\d\d)\ (?:Forbidden|I'm\ a\ Teapot|Too\ Many\ Requests|Unauthorized|Bad\ Request
+        |Unavailable\ For\ Legal\ Reasons|Internal\ Server\ Error|Bad\ Gateway
+        |Service\ Unavailable|Gateway\ Time-?out|Client\ Error|Server\ Error)\b
+    | \b(?P<e>[45]\d\d)\ \((?:Forbidden|Unauthorized|Bad\ Request|Too\ Many\ Requests)\)
+    | <H1>(?P<f>[45]\d\d)\ ERROR</H1> | ^[\s>"'*`]*(?P<g>[45]\d\d)\ ERROR\W*$   # CloudFront's page
+    | \bHTTP\ (?P<h>[45]\d\d)\b
+    | \((?P<i>[45]\d\d)\)\ ?(?=[A-Za-z])                       # (403) Not allowed, GET (400) url
+    | \((?P<j>[45]\d\d),\ None,                               # connector ClientError, no body
+    | \[(?P<k>GatewayTimeout|ServiceUnavailable|BadGateway|InternalServerError|TooManyRequests
+        |Forbidden|Unauthorized|BadRequest)\]                 # .NET HttpStatusCode names
+    """)
+_NAMED_STATUS = {"gatewaytimeout": 504, "serviceunavailable": 503, "badgateway": 502,
+                 "internalservererror": 500, "toomanyrequests": 429, "forbidden": 403,
+                 "unauthorized": 401, "badrequest": 400}
+STATUS_WORDS = ("HTTP", "tatus", "<Response", "(4", "(5", " 4", " 5", "<H1>", "ode", "4", "5")
+
+_SHORT = 24            # templates shorter than this need an error-like line or quotes
+_TRUNCATED = 16        # a cut-off message must keep at least this much of its head
+_CUT_AT_END = 32       # ... or this much when the text just ends
+
+
+class Code(NamedTuple):
+    start: int
+    end: int
+    code: int
+    how: str                  # "signed", "named", "next to its message"
+
+
+class Message(NamedTuple):
+    start: int
+    end: int
+    text: str                 # as printed (unescaped), "…" where it was cut
+    wordings: tuple[tuple[str, Entry, str | None], ...]   # (template, entry, replaced)
+
+
+class _Wording(NamedTuple):
+    pattern: str              # compiled on first use: most wordings never meet a line
+    head: str                 # the literal text before the first value, lower case
+    short: bool
+    template: str
+    entry: Entry
+    replaced: str | None
+
+
+def is_binance_code(catalog: Catalog, code: int, message: str | None = None) -> bool:
+    """The catalog decides: documented codes and those Binance is observed to send.
+    A code in JSON-RPC's reserved range counts only with the message Binance sends."""
+    if code in _RPC:
+        known = catalog.undocumented(code)
+        return bool(known and message and _norm(known["message"]) in _norm(message))
+    return catalog.is_code(code)
+
+
+def codes(text: str, catalog: Catalog | None = None) -> list[Code]:
+    """Codes printed in the line in any error-like context, left to right."""
+    catalog = catalog or load()
+    found: dict[int, Code] = {}
+    for m in _NAMED.finditer(text):
+        n = int(m.group("n"))
+        for code in ((-n,) if m.group("sign") else (-n, n)):
+            if abs(code) >= 100_000 and code < 0:
+                continue
+            if is_binance_code(catalog, code):
+                found.setdefault(m.start("n"), Code(m.start(), m.end(), code, "named"))
+                break
+    errorish = None
+    for rx in (_SIGNED, _SPACED):
+        for m in rx.finditer(text):
+            if m.start(1) in found or not is_binance_code(catalog, -int(m.group(1))):
+                continue
+            if errorish is None:
+                errorish = bool(_ERRORISH.search(text))
+            if errorish:
+                found[m.start(1)] = Code(m.start(), m.end(), -int(m.group(1)), "signed")
+    return sorted(found.values())
+
+
+def code_next_to(text: str, message: Message, catalog: Catalog | None = None) -> Code | None:
+    """A code printed right before or after a message that it is documented with."""
+    catalog = catalog or load()
+    before = _BEFORE.search(text[max(0, message.start - 24):message.start])
+    after = _AFTER.match(text[message.end:message.end + 16])
+    for m, at in ((before, max(0, message.start - 24)), (after, message.end)):
+        if m is None:
+            continue
+        n = int(m.group("n"))
+        for code in ((-n,) if m.group("sign") else (-n, n)):
+            # Its own code, or any Binance code printed with its sign beside it.
+            if any(code in _codes_of(e) for _, e, _ in message.wordings) or (
+                    m.group("sign") and is_binance_code(catalog, code)):
+                return Code(at + m.start(), at + m.end(), code, "next to its message")
+    return None
+
+
+def messages(text: str, catalog: Catalog | None = None) -> list[Message]:
+    """Documented messages (and older wordings) inside the line, longest first where
+    they overlap, left to right."""
+    index = _index(catalog or load())
+    plain = unescape(text)
+    low = plain.lower()
+    if len(low) != len(plain):                  # lower() moved offsets: read the lower
+        plain = low
+    words = set(_WORD.findall(low))
+    hits: list[tuple[int, int, str, _Wording]] = []
+    errorish = None
+    for w in words:
+        for wording in index.get(w, ()):
+            got = _find(wording, low, plain)
+            if got is None:
+                continue
+            start, end, shown = got
+            if wording.short:
+                if errorish is None:
+                    errorish = bool(_ERRORISH.search(low))
+                if not (errorish or _alone(low, start, end)):
+                    continue
+            hits.append((start, end, shown, wording))
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    out: list[Message] = []
+    for start, end, shown, wording in hits:
+        if out and start < out[-1].end:
+            last = out[-1]
+            if (start, end) == (last.start, last.end) and all(
+                    w[1] is not wording.entry for w in last.wordings):
+                out[-1] = last._replace(wordings=last.wordings + (
+                    (wording.template, wording.entry, wording.replaced),))
+            continue
+        out.append(Message(start, end, shown,
+                           ((wording.template, wording.entry, wording.replaced),)))
+    return out
+
+
+def implied_code(message: Message) -> int | None:
+    """The code a message comes with when none is printed: a code's own message gives
+    it; a matching-engine message gives -2011 when it is about a cancel, -2038 about
+    an amend, else -2010 (a new order); a filter failure gives its first code."""
+    for _, entry, _ in message.wordings:
+        if entry.kind is Kind.CODE:
+            return entry.code
+    for template, entry, _ in message.wordings:
+        if entry.kind is Kind.MESSAGE:
+            low = template.lower()
+            want = -2011 if "cancel" in low or "unknown order" in low else (
+                -2038 if "amend" in low else -2010)
+            return want if want in entry.codes else (entry.codes[0] if entry.codes else None)
+        if entry.kind is Kind.FILTER and entry.codes:
+            return entry.codes[0]
+    return None
+
+
+def implied_status(message: Message) -> int | None:
+    for _, entry, _ in message.wordings:
+        if entry.kind is Kind.HTTP and entry.status and entry.status.isdigit():
+            return int(entry.status)
+    return None
+
+
+def status(text: str) -> int | None:
+    """The HTTP status a line states, in any common phrasing."""
+    if not any(w in text for w in STATUS_WORDS):
+        return None
+    m = _STATUS.search(text)
+    if not m:
+        return None
+    value = next(g for g in m.groups() if g)
+    return _NAMED_STATUS[value.lower()] if value.isalpha() else int(value)
+
+
+def unescape(text: str) -> str:
+    """One level of JSON/Python string escaping undone, lengths kept where possible."""
+    if "\\" not in text:
+        return text
+    return (text.replace('\\\\"', '"').replace('\\"', '"').replace("\\'", "'")
+            .replace("\\n", " \n"[1:] + " ").replace("\\t", "  "))
+
+
+def _codes_of(entry: Entry) -> tuple[int, ...]:
+    return (entry.code,) if entry.code is not None else entry.codes
+
+
+_WORD = re.compile(r"[a-z0-9_]{3,}")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).rstrip(". ").lower()
+
+
+def _alone(low: str, start: int, end: int) -> bool:
+    """A short message that is all its line says, or stands in quotes."""
+    before, after = low[:start].strip(" \t>*`-:"), low[end:].strip(" \t.*`!")
+    if not before and not after:
+        return True
+    return low[start - 1:start] in ("\"", "'", "“") or low[end:end + 1] in ("\"", "'", "”")
+
+
+_COMPILED: dict[str, re.Pattern[str]] = {}
+
+
+def _find(wording: _Wording, low: str, plain: str) -> tuple[int, int, str] | None:
+    rx = _COMPILED.get(wording.pattern)
+    if rx is None:
+        rx = _COMPILED[wording.pattern] = re.compile(wording.pattern, re.DOTALL)
+    m = rx.search(low)
+    if m:
+        end = m.end()
+        if plain[end:end + 1] == ".":
+            end += 1
+        return m.start(), end, plain[m.start():end]
+    head = wording.head
+    if len(head) < _TRUNCATED:
+        return None
+    at = low.find(head[:_TRUNCATED])
+    while at >= 0:
+        if at == 0 or not low[at - 1].isalnum():
+            n = _TRUNCATED
+            while n < len(head) and at + n < len(low) and low[at + n] == head[n]:
+                n += 1
+            rest = low[at + n:].lstrip()
+            # Cut where the text says so, or at the end of the text once long enough to
+            # be no mere phrase ("Too Many Requests" is also a status's reason).
+            if rest.startswith(("…", "...")) or (n >= _CUT_AT_END and not rest.strip(" \"'`)}]")):
+                return at, at + n, plain[at:at + n].rstrip() + "…"
+        at = low.find(head[:_TRUNCATED], at + 1)
+    return None
+
+
+@lru_cache(maxsize=4)
+def _index(catalog: Catalog) -> dict[str, tuple[_Wording, ...]]:
+    """Each wording under its rarest word near the start (so a cut-off tail still
+    finds it), for a dictionary look-up per word of a line."""
+    wordings = []
+    for template, entry, replaced in catalog.wordings():
+        norm = _norm(template)
+        if len(norm) < 6:
+            continue
+        pieces = PLACEHOLDER.split(norm)
+        parts = []
+        for i, piece in enumerate(pieces):
+            parts.append(r"\s+".join(re.escape(w) for w in piece.split(" ")))
+            if i < len(pieces) - 1:
+                last = i == len(pieces) - 2 and not pieces[-1].strip()
+                parts.append(r"([^\s\"'}\]]+)" if last else "(.+?)")
+        body = "".join(parts)
+        lead = r"(?<![\w])" if norm[0].isalnum() else ""
+        tail = r"(?![\w])" if norm[-1].isalnum() else ""
+        wordings.append((norm, _Wording(lead + body + tail, pieces[0].strip(),
+                                        len(norm) < _SHORT, template, entry, replaced)))
+    freq: dict[str, int] = {}
+    for norm, _ in wordings:
+        for w in set(_WORD.findall(norm)):
+            freq[w] = freq.get(w, 0) + 1
+    index: dict[str, list[_Wording]] = {}
+    for norm, wording in wordings:
+        literal = " ".join(PLACEHOLDER.split(norm))
+        words = [m.group() for m in _WORD.finditer(literal) if m.start() < 48]
+        if not words:
+            continue
+        anchor = min(words, key=lambda w: (freq[w], -len(w)))
+        index.setdefault(anchor, []).append(wording)
+    return {w: tuple(v) for w, v in index.items()}
