@@ -189,7 +189,7 @@ def test_line_shapes_count_exactly_what_reading_every_line_counts(tmp_path, monk
 
 
 def _split_scan(tmp_path, monkeypatch, text: str) -> tuple[dict, dict]:
-    from binance_doctor.errors import scan
+    from binance_doctor.errors import halves, scan
 
     log = tmp_path / "big.log"
     log.write_text(text)
@@ -198,7 +198,7 @@ def _split_scan(tmp_path, monkeypatch, text: str) -> tuple[dict, dict]:
     one = run_cli("scan", "--json", str(log)).json()
     monkeypatch.setattr(scan, "SPLIT_FROM", 0)
     with log.open("rb") as f:
-        k, at = scan._half(str(log), f)
+        k, at = halves.half_of(str(log), f)
     assert 0 < at < log.stat().st_size and text.encode()[at - 1] == ord("\n")
     two = run_cli("scan", "--json", str(log)).json()
     return one, two
@@ -211,25 +211,24 @@ def test_two_processes_count_exactly_what_one_counts(tmp_path, monkeypatch):
 
 
 def test_second_process_gives_up_and_the_first_reads_on(tmp_path, monkeypatch):
-    from binance_doctor.errors import scan
-
-    monkeypatch.setattr(scan, "_LATE_ROWS", 0)     # too many kinds for it to say exactly
+    from binance_doctor.errors import halves
+    monkeypatch.setattr(halves, "_LATE_ROWS", 0)     # too many kinds for it to say exactly
     one, two = _split_scan(tmp_path, monkeypatch, mixed_log(3, 200))
     assert two == one
 
 
 def test_stdin_gzip_and_jsonl_stay_in_one_process(tmp_path, monkeypatch):
-    from binance_doctor.errors import scan
+    from binance_doctor.errors import halves, scan
 
     monkeypatch.setattr(scan, "SPLIT_FROM", 0)
     monkeypatch.setattr(scan, "CHUNK", 16 * 1024)
     log = tmp_path / "big.log"
     log.write_text(mixed_log(4, 100))
     with log.open("rb") as f:
-        assert scan._half("-", f) is None
+        assert halves.half_of("-", f) is None
     gz = tmp_path / "big.log.gz"
     gz.write_bytes(gzip.compress(log.read_bytes()))
     with scan.open_input(str(gz)) as f:
-        assert scan._half(str(gz), f) is None
+        assert halves.half_of(str(gz), f) is None
     records = run_cli("scan", "--jsonl", str(log)).stdout.splitlines()
     assert len(records) == run_cli("scan", "--json", str(log)).json()["result"]["errors"] > 100

@@ -2,38 +2,37 @@
 
 Owns the streaming: files (plain or gzip) are read in large binary chunks, a
 cheap literal prefilter picks the few lines that could hold an error, and
-only those reach the extractor. State is bounded (a capped table of rows
-and the extractor's small window), so memory stays flat on any log size.
-Rows are counted by product, code and message variant (values normalised),
-with first and last seen, from the lines' own timestamps when they carry
-them. Everything user text contributes is masked before it leaves here.
+only those reach the extractor (a small input is read whole, as `explain`
+reads a paste). State is bounded (a capped table of rows and the extractor's
+small window), so memory stays flat on any log size. Counting lives in
+`tally`; lines' own timestamps (first and last seen) are read here.
 
 Speed, without changing a count: in summary mode a line whose shape (see
 `_shape`) was read before, in a quiet context, is not read again: only its
 message and time are taken from it. A big plain file is read by two
-processes, split where neither half's lines can change the other's.
+processes (`halves`), split where neither half's lines can change the other's.
 """
 
 from __future__ import annotations
 
 import gzip
-import os
 import re
 import time
-from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from operator import itemgetter
-from typing import IO, Callable, Iterable, Iterator, NamedTuple
+from typing import IO, Callable, Iterable, Iterator
 
 from binance_doctor.errors import extract
-from binance_doctor.output import mask
-from binance_doctor.errors.catalog import Catalog, Kind
+from binance_doctor.errors.catalog import Catalog
+from binance_doctor.errors.tally import (_SNIPPET, _TEMPLATES, Counter, Hit, Row, Summary, _documented,
+                                         _Seen, _variant, variant)
 from binance_doctor.failure import BadInput, ExitCode
-from binance_doctor.product import Product
+from binance_doctor.output import mask
+
+__all__ = ["Counter", "Hit", "NoSuchFile", "Row", "Summary", "open_input", "scan", "timestamp",
+           "variant"]
 
 CHUNK = 4 * 1024 * 1024
-MAX_ROWS = 5000          # distinct rows kept; the rest are counted as "other"
-_SNIPPET = 300
 SPLIT_FROM = 64 * 1024 * 1024   # plain files this big are read by two processes
 
 # The prefilter: a line that none of these match cannot hold an error the extractor
@@ -114,153 +113,6 @@ class NoSuchFile(BadInput):
     exit_code = ExitCode.NO_SUCH_FILE
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One error occurrence in one file (a --jsonl record)."""
-
-    file: str
-    found: extract.Found
-    message: str | None       # masked
-    variant: str | None       # the message with values normalised
-    time: float | None        # epoch seconds from the line, when it carries one
-    text: str                 # the masked line, clipped
-
-
-@dataclass(frozen=True)
-class Row:
-    product: Product | None
-    code: int | None
-    status: int | None
-    variant: str | None
-    count: int
-    first: Hit
-    last: Hit
-    name: str | None
-    fix: str | None
-
-
-@dataclass(frozen=True)
-class Summary:
-    files: tuple[str, ...]
-    bytes: int
-    lines: int
-    errors: int
-    rows: tuple[Row, ...]
-    other: int                # errors beyond MAX_ROWS distinct rows
-    binary: int = 0           # NUL bytes skipped
-
-
-class _Seen(NamedTuple):
-    """What a Hit is made of, kept for the first and last hit of each row only: the
-    masked snippet and the Found are built when the summary is (few rows, many hits)."""
-
-    file: str
-    found: extract.Found       # as read on this line, or on an earlier line of its shape
-    line: int
-    message: str | None
-    masked: str | None
-    time: float | None
-    raw: bytes                 # the line (enough of it for the snippet)
-    own: bool                  # `found` was read on this very line
-    hit: Hit | None = None     # made already (--jsonl)
-
-
-@dataclass
-class _Tally:
-    count: int
-    first: _Seen
-    last: _Seen
-
-
-def _earlier(a: _Seen, b: _Seen) -> bool:
-    """Whether `a`, seen after `b`, becomes its row's first seen: an earlier time (the
-    first of equal times stays); a line without a time only while none has one."""
-    if a.time is None or b.time is None:
-        return b.time is None and a.time is not None
-    return a.time < b.time
-
-
-def _later(a: _Seen, b: _Seen) -> bool:
-    """Whether `a`, seen after `b`, becomes its row's last seen: a time as late or
-    later; a line without a time only while none has one."""
-    if a.time is None or b.time is None:
-        return b.time is None
-    return a.time >= b.time
-
-
-@dataclass
-class Counter:
-    """Bounded counts of hits by (product, code, status, variant)."""
-
-    catalog: Catalog
-    rows: dict[tuple, _Tally] = field(default_factory=dict)
-    other: int = 0
-    errors: int = 0
-    limit: int = MAX_ROWS
-    binary: int = 0                  # NUL bytes skipped (copytruncate leaves runs of them)
-    binary_as_text: bool = False     # --binary-as-text: never refuse a file as binary
-
-    def add(self, hit: Hit) -> None:
-        f = hit.found
-        self.tally((f.product, f.code, f.status if f.code is None else None, hit.variant),
-                   _Seen(hit.file, f, f.line, f.message, hit.message, hit.time, b"", True,
-                         hit))
-
-    def tally(self, key: tuple, seen: _Seen) -> None:
-        self.errors += 1
-        tally = self.rows.get(key)
-        if tally is None:
-            if len(self.rows) >= self.limit:
-                self.other += 1
-                return
-            self.rows[key] = _Tally(1, seen, seen)
-            return
-        tally.count += 1
-        if _earlier(seen, tally.first):
-            tally.first = seen
-        if _later(seen, tally.last):
-            tally.last = seen
-
-    def merge(self, key: tuple, theirs: _Tally) -> None:
-        """Add a row counted over later lines (by another process), as if counted here."""
-        mine = self.rows.get(key)
-        if mine is None:
-            if len(self.rows) >= self.limit:
-                self.other += theirs.count
-                return
-            self.rows[key] = _Tally(theirs.count, theirs.first, theirs.last)
-            return
-        mine.count += theirs.count
-        if _earlier(theirs.first, mine.first):
-            mine.first = theirs.first
-        if _later(theirs.last, mine.last):
-            mine.last = theirs.last
-
-    def summary(self, files: tuple[str, ...], size: int, lines: int) -> Summary:
-        rows = []
-        for (product, code, status, variant), t in self.rows.items():
-            first, last = _hit_of(t.first, variant), _hit_of(t.last, variant)
-            name, fix = _fix(self.catalog, product, code, first.found.status, variant)
-            rows.append(Row(product, code, status, variant, t.count, first, last, name, fix))
-        rows.sort(key=lambda r: (-r.count, r.first.file, r.first.found.line))
-        return Summary(files, size, lines, self.errors, tuple(rows), self.other, self.binary)
-
-
-def _hit_of(seen: _Seen, variant: str | None) -> Hit:
-    if seen.hit is not None:
-        return seen.hit
-    found = seen.found
-    text = seen.raw.decode("utf-8", errors="replace")
-    if not seen.own:
-        # Read on an earlier line of the same shape: this line's own values.
-        headers = tuple(sorted(extract.headers_of(text).items())) if found.headers else ()
-        found = replace(found, line=seen.line, message=seen.message, headers=headers)
-    elif found.line != seen.line:
-        found = replace(found, line=seen.line)        # counted by the second process
-    return Hit(seen.file, found, seen.masked, variant, seen.time,
-               mask.mask(text[:_SNIPPET * 4])[:_SNIPPET])
-
-
 def open_input(path: str, stdin: IO[bytes] | None = None) -> IO[bytes]:
     """A binary stream for a path, '-' (stdin) or a .gz file; clear errors, no tracebacks."""
     if path == "-":
@@ -294,9 +146,11 @@ def scan(catalog: Catalog, name: str, stream: IO[bytes], counter: Counter,
     When only the counts are wanted, a plain file of SPLIT_FROM bytes or more is
     read by two processes, one half each, to the very counts one process gets."""
     try:
-        half = _half(name, stream) if on_hit is None else None
+        from binance_doctor.errors.halves import half_of, scan_halves
+
+        half = half_of(name, stream) if on_hit is None else None
         if half is not None:
-            return _scan_halves(catalog, name, stream, counter, on_progress, *half)
+            return scan_halves(catalog, name, stream, counter, on_progress, *half)
         reader = _Reader(catalog, name, counter, on_hit)
         return reader.read(_chunks(stream), on_progress)
     except BrokenPipeError:
@@ -453,6 +307,19 @@ class _Reader:
         return got
 
 
+def _hit(catalog: Catalog, name: str, found: extract.Found, line: bytes) -> Hit | None:
+    if not extract.reportable(found):
+        return None
+    if found.code is None and found.status is None:
+        # A message without its code (ccxt drops it): count it only when documented.
+        if not found.message or not _documented(catalog, found.message):
+            return None
+    message = mask.mask(found.message) if found.message else None
+    text = line.decode("utf-8", errors="replace")
+    return Hit(name, found, message, _variant(catalog, message), timestamp(text),
+               mask.mask(text[:_SNIPPET * 4])[:_SNIPPET])
+
+
 _CONTROL = bytes(b for b in range(32) if b not in b"\t\n\r\x0b\x0c\x1b\x00")
 
 
@@ -535,56 +402,6 @@ def _curl_context(chunk: bytes, start: int, starts: set[int]) -> None:
         at = nxt
 
 
-def _hit(catalog: Catalog, name: str, found: extract.Found, line: bytes) -> Hit | None:
-    if not extract.reportable(found):
-        return None
-    if found.code is None and found.status is None:
-        # A message without its code (ccxt drops it): count it only when documented.
-        if not found.message or not _documented(catalog, found.message):
-            return None
-    message = mask.mask(found.message) if found.message else None
-    text = line.decode("utf-8", errors="replace")
-    return Hit(name, found, message, _variant(catalog, message), timestamp(text),
-               mask.mask(text[:_SNIPPET * 4])[:_SNIPPET])
-
-
-_DOCUMENTED: dict[str, bool] = {}
-_TEMPLATES: dict[str, str] = {}
-
-
-def _variant(catalog: Catalog, message: str | None) -> str | None:
-    """The documented template a message fills in, else the message with values as #."""
-    v = variant(message)
-    if v is None:
-        return None
-    if v not in _TEMPLATES:
-        if len(_TEMPLATES) > 10000:
-            _TEMPLATES.clear()
-        matches = catalog.match_message(message)
-        _TEMPLATES[v] = matches[0].template if matches else v
-    return _TEMPLATES[v]
-
-
-def _documented(catalog: Catalog, message: str) -> bool:
-    if message not in _DOCUMENTED:
-        if len(_DOCUMENTED) > 10000:
-            _DOCUMENTED.clear()
-        _DOCUMENTED[message] = bool(catalog.match_message(message))
-    return _DOCUMENTED[message]
-
-
-_VALUES = re.compile(
-    r"(?:\d{1,3}\.){3}\d{1,3}|[0-9a-fA-F:]{2,}:[0-9a-fA-F:]+|(?<![A-Za-z])[-+]?\d+(?:\.\d+)?")
-_QUOTED = re.compile(r"'[^']{1,80}'")
-
-
-def variant(message: str | None) -> str | None:
-    """The message with its values (numbers, IPs, quoted names) normalised."""
-    if message is None:
-        return None
-    return _QUOTED.sub("'…'", _VALUES.sub("#", message))
-
-
 # ISO-8601, and Go's log package (2024/01/15 10:23:45.123456) with slashes.
 _ISO = re.compile(r"(\d{4})[-/](\d\d)[-/](\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?"
                   r"\s?(Z|[+-]\d\d:?\d\d)?")
@@ -664,167 +481,3 @@ def _zone(tz: str | None) -> timezone:
     sign = -1 if tz[0] == "-" else 1
     digits = tz[1:].replace(":", "")
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
-
-
-def _fix(catalog: Catalog, product: Product | None, code: int | None, status: int | None,
-         message: str | None) -> tuple[str | None, str | None]:
-    """(name, one-line fix) for a row, from the catalog; several meanings say so."""
-    entries = []
-    if message:     # a matching-engine message or filter says more than its generic code
-        entries = [m.entry for m in catalog.match_message(message)
-                   if m.entry.kind in (Kind.MESSAGE, Kind.FILTER)]
-    if entries:
-        pass
-    elif code is not None:
-        entries = catalog.by_code(code, product) or catalog.by_code(code)
-    elif status is not None:
-        entries = catalog.by_status(status, product)
-    elif message:
-        entries = [m.entry for m in catalog.match_message(message)]
-    if not entries:
-        return None, None
-    keys = {e.explanation.key for e in entries}
-    if len(keys) > 1:
-        names = "/".join(sorted({e.name or e.title for e in entries}))
-        return names, f"means different things per product: binance-doctor explain {code}"
-    return entries[0].name or entries[0].title, entries[0].explanation.one_line_fix
-
-
-# -- two processes for one big file ------------------------------------------------
-
-_QUIET = extract.WINDOW + 2      # lines with no candidate before the split point
-_TAIL = 256 * 1024
-_LATE_ROWS = 4 * MAX_ROWS
-
-
-def _half(name: str, stream: IO[bytes]) -> tuple[int, int] | None:
-    """(k, offset) when a second process can read a plain file from `offset` on, at
-    the chunk edge before CHUNK read `k`: a point with no candidate line in the
-    extractor's window before it, so neither half's lines change the other's."""
-    import io
-    import stat
-
-    if name == "-" or not hasattr(os, "fork") or not isinstance(stream, io.BufferedReader):
-        return None
-    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(
-        os.cpu_count() or 1)
-    if len(cpus) < 2:
-        return None
-    try:
-        fd = stream.fileno()
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size < SPLIT_FROM or stream.tell() != 0:
-            return None
-    except (OSError, ValueError):
-        return None
-    blocks = -(-st.st_size // CHUNK)
-    mid = blocks // 2
-    for k in sorted(range(1, blocks), key=lambda k: (abs(k - mid), k))[:8]:
-        end = k * CHUNK
-        start = max((k - 1) * CHUNK, end - _TAIL)
-        head = os.pread(fd, end - start, start)
-        cut = head.rfind(b"\n")
-        if cut >= 0 and _quiet(head[:cut + 1], at_start=start == 0):
-            return k, start + cut + 1
-    return None
-
-
-def _quiet(head: bytes, at_start: bool) -> bool:
-    """Whether the last _QUIET lines of `head` hold no line the prefilter could pick."""
-    pos = len(head) - 1
-    for _ in range(_QUIET):
-        pos = head.rfind(b"\n", 0, pos)
-        if pos < 0:
-            if not at_start:
-                return False
-            break
-    region = head[pos + 1:]
-    if any(rx.search(region) for rx in _PASSES):
-        return False
-    at = 0
-    while at < len(region):
-        if region.startswith(_CURL, at):
-            return False
-        at = region.find(b"\n", at) + 1
-    return True
-
-
-class _At:
-    """Reads a file from an offset without moving the descriptor's shared position."""
-
-    def __init__(self, fd: int, pos: int) -> None:
-        self.fd, self.pos = fd, pos
-
-    def read(self, size: int) -> bytes:
-        data = os.pread(self.fd, size, self.pos)
-        self.pos += len(data)
-        return data
-
-
-def _scan_halves(catalog: Catalog, name: str, stream: IO[bytes], counter: Counter,
-                 on_progress: Callable[[int], None] | None, k: int, split: int) \
-        -> tuple[int, int]:
-    import pickle
-
-    fd = stream.fileno()
-    size = os.fstat(fd).st_size
-    rd, wr = os.pipe()
-    pid = os.fork()
-    if pid == 0:                                   # the second process: no way back
-        status = 1
-        try:
-            os.close(rd)
-            data = pickle.dumps(_second(catalog, name, fd, k, split, counter.binary_as_text),
-                                protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(wr, "wb") as out:
-                out.write(data)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(wr)
-    reaped = False
-    try:
-        first = _Reader(catalog, name, counter, None)
-        progress = (lambda done: on_progress(done * size // split)) if on_progress else None
-        first.read(_chunks(stream, blocks=k), progress, close=False)
-        with os.fdopen(rd, "rb") as inp:
-            rd = -1
-            data = inp.read()
-        os.waitpid(pid, 0)
-        reaped = True
-        theirs = pickle.loads(data) if data else None
-    finally:
-        if rd >= 0:
-            os.close(rd)
-        if not reaped:
-            os.kill(pid, 9)
-            os.waitpid(pid, 0)
-    if theirs is None or len(_TEMPLATES) + len(theirs[4]) > 10000:
-        # The second process could not say it exactly (too many kinds): read on here.
-        rest = os.pread(fd, k * CHUNK - split, split)
-        return first.read(_chunks(stream, rest=rest), progress, first=False)
-    first.read((), None, first=False)              # what waits for more lines ends here
-    total, lines, errors, rows, late, binary = theirs
-    counter.errors += errors
-    counter.binary += binary
-    for (product, code, status, v), tally in rows:
-        template = None if v is None else _TEMPLATES.get(v) or _variant(catalog, late[v])
-        tally.first = tally.first._replace(line=tally.first.line + first.lines)
-        tally.last = tally.last._replace(line=tally.last.line + first.lines)
-        counter.merge((product, code, status, template), tally)
-    return first.total + total, first.lines + lines
-
-
-def _second(catalog: Catalog, name: str, fd: int, k: int, split: int,
-            as_text: bool = False) -> tuple | None:
-    """The second half, counted with lines numbered from the split and rows kept by
-    the message with its values normalised (the first process picks the templates)."""
-    counter = Counter(catalog, limit=_LATE_ROWS)
-    counter.binary_as_text = as_text
-    late: dict[str, str | None] = {}
-    reader = _Reader(catalog, name, counter, None, late=late)
-    rest = os.pread(fd, k * CHUNK - split, split)
-    total, lines = reader.read(_chunks(_At(fd, k * CHUNK), rest=rest), None, first=False)
-    if counter.other:
-        return None
-    return total, lines, counter.errors, list(counter.rows.items()), late, counter.binary

@@ -209,12 +209,12 @@ def found_json(f: Found, origin: Ranked | None = None) -> dict:
            "message": f.message, "status": f.status,
            "product": f.product.value if f.product else None,
            "products": [f.product.value] if f.product else [],
-           "product_from": [f.product_from] if f.product_from else [],
+           "product_from": f.product_from,
            "format": f.form, "waf": f.waf, "headers": dict(f.headers)}
     if origin is not None:
         out.update(product=origin.best.value if origin.best else None,
                    products=[x.value for x in origin.products],
-                   product_from=list(origin.evidence))
+                   product_from="; ".join(origin.evidence))
     return out
 
 
