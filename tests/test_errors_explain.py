@@ -272,8 +272,6 @@ def test_503_on_futures_keeps_its_documented_variants():
     ({"code": -1105, "msg": "Parameter 'orderId' was empty."}, 6),
     ({"code": -1101, "msg": "Too many parameters; expected 'symbol' and received 'symbols'."}, 6),
     ({"code": -1101, "msg": "Duplicate values for a parameter detected."}, 6),
-    ({"code": -1008, "msg": "Server is currently overloaded with other requests. "
-                            "Please try again in a few minutes."}, 3),
 ])
 def test_equal_meanings_are_one_finding_not_a_false_ambiguity(body, products):
     run = run_cli("explain", json.dumps(body), "--json")
@@ -282,6 +280,17 @@ def test_equal_meanings_are_one_finding_not_a_false_ambiguity(body, products):
     (f,) = result["findings"]
     assert len(f["products"]) == products
     assert "different things" not in run_cli("explain", json.dumps(body)).stdout
+
+
+def test_a_message_ranks_products_but_never_drops_one():
+    """No product named: the meaning whose wording the message matches comes first, and
+    the products where -1008 means something else stay (the text does not rule them out)."""
+    body = {"code": -1008, "msg": "Server is currently overloaded with other requests. "
+                                  "Please try again in a few minutes."}
+    first, *rest = run_cli("explain", json.dumps(body), "--json").json()["result"]["findings"]
+    assert first["matched_template"] and "spot" in first["products"]
+    assert {"options", "papi"} <= {p for f in rest for p in f["products"]}
+    assert all(f["matched_template"] is None for f in rest)
 
 
 def test_minus_1008_still_names_its_real_differences():

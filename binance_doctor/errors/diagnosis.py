@@ -182,10 +182,9 @@ def explain_code(catalog: Catalog, code: int, product: Product | None = None,
             entry = catalog.for_message(entry, m.template)
         detail = _detail_for(details, entry, now, message)
         # One finding per meaning: products whose templates differ only in quoting
-        # ("Parameter '%s' was empty." / "Parameter %s was empty.") share it; products
-        # whose wording the message matches, or that a detail refines, stand apart.
-        key = (f"{entry.explanation.key}|{'matched' if m else ''}|"
-               f"{detail.template if detail else ''}")
+        # ("Parameter '%s' was empty." / "Parameter %s was empty.") share it, and so do
+        # those whose wording differs; products a detail refines stand apart.
+        key = f"{entry.explanation.key}|{detail.template if detail else ''}"
         if key in findings:
             findings[key] = _with_entry(findings[key], entry)
             continue

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from binance_doctor.errors.origin import CLIENT, Hint, product_hints
+from binance_doctor.errors.origin import CLIENT, Hint, product_hint, product_hints  # noqa: F401 - product_hint is extract's API too
 from binance_doctor.product import Product
 
 # Headers worth carrying along with an error (lower-cased names).

@@ -130,6 +130,16 @@ def product_hints(text: str) -> list[Hint]:
     return out
 
 
+def product_hint(text: str) -> tuple[Product, str] | None:
+    """The product the strongest evidence in the text points at first, and what says so
+    (a path over a host over a client class over a call over a word)."""
+    hints = product_hints(text)
+    if not hints:
+        return None
+    best = min(hints, key=lambda h: h.tier)
+    return best.product, best.what
+
+
 class Ranked(NamedTuple):
     products: tuple[Product, ...]      # every candidate, best first
     best: Product | None               # what the evidence singles out, else None
