@@ -33,7 +33,7 @@ except ImportError:                 # pragma: no cover - depends on the Python v
 
 TIMESTAMP_WINDOW_MS = 60_000        # HMAC: every timestamp this far either side of the sent one
 SLOW_TIMESTAMP_MS = (5_000, 1_000)  # RSA/Ed25519: back and ahead (each try costs ~30-60 µs)
-PAIR_BUDGET = 10_000                # candidates for combinations of two mistakes
+PAIR_BUDGET = 8_000                 # candidates for combinations of two mistakes
 SLOW_BUDGET = 2_000                 # payload variants for RSA/Ed25519 keys, timestamps aside
 
 
@@ -49,7 +49,7 @@ SINGLE: tuple[tuple[str, variants.Family], ...] = (
     ("signature parameter", variants.signature_signed),
 )
 PAIRABLE: tuple[tuple[str, variants.Family], ...] = (
-    ("parameter order", variants.light_orders), ("parameter set", variants.added),
+    ("parameter order", variants.light_orders), ("parameter set", variants.added_one),
     ("encoding", characters.encodings), ("numbers", variants.light_numbers),
     ("quoting", variants.light_quoted), ("recvWindow", variants.recv_window_changed),
     ("parameters signed not sent", variants.not_sent),

@@ -188,8 +188,8 @@ def light_orders(shape: Shape) -> Iterator[Variant]:
 
 # -- the parameter set -----------------------------------------------------------------
 
-def added(shape: Shape) -> Iterator[Variant]:
-    """One or two sent parameters that were not signed (appended after signing)."""
+def added(shape: Shape, two: bool = True) -> Iterator[Variant]:
+    """One (or two) sent parameters that were not signed (appended after signing)."""
     pieces = shape.pieces
     for i, piece in enumerate(pieces):
         if not piece:
@@ -199,12 +199,16 @@ def added(shape: Shape) -> Iterator[Variant]:
             else ""
         yield Variant(Kind.PARAM_ADDED, f"{piece} was not in the signed string{extra}",
                       shape.with_pieces(rest, shape.at - (i < shape.at)))
-    for i, j in itertools.combinations(range(len(pieces)), 2):
+    for i, j in itertools.combinations(range(len(pieces)), 2) if two else ():
         if pieces[i] and pieces[j]:
             rest = [p for k, p in enumerate(pieces) if k not in (i, j)]
             at = shape.at - (i < shape.at) - (j < shape.at)
             yield Variant(Kind.PARAM_ADDED, f"{pieces[i]} and {pieces[j]} were not in the "
                           "signed string", shape.with_pieces(rest, at))
+
+
+def added_one(shape: Shape) -> Iterator[Variant]:
+    return added(shape, two=False)
 
 
 def not_sent(shape: Shape) -> Iterator[Variant]:
