@@ -298,3 +298,10 @@ def test_minus_1008_still_names_its_real_differences():
     result = run_cli("explain", "--json", "--", "-1008").json()["result"]
     groups = sorted(sorted(f["products"]) for f in result["findings"])
     assert groups == [["coinm", "papi", "usdm"], ["options"], ["sapi", "spot"]]
+
+
+def test_minus_2021_is_one_meaning_on_spot_and_sapi():
+    """The cancel-replace result reads the same on spot and SAPI; futures' -2021 differs."""
+    result = run_cli("explain", "--json", "--", "-2021").json()["result"]
+    groups = sorted(sorted(f["products"]) for f in result["findings"])
+    assert groups == [["coinm", "papi", "usdm"], ["sapi", "spot"]]
