@@ -11,9 +11,10 @@ from binance_doctor.output.document import Block, Field, Heading, Items, Section
 from binance_doctor.signature.mistake import Mistake, Signed, Verdict
 
 CHECK_KEY = "binance-doctor check-key"
-UNEXPLAINED = ("No known mistake reproduces the sent signature, and the search covered every "
-               "mistake class for this request's shape: the secret does not belong to this API "
-               "key.")
+UNEXPLAINED = ("No known mistake, alone or two together, reproduces the sent signature, and "
+               "the search covered every mistake class for this request's shape: the secret "
+               "does not belong to this API key (unless three or more mistakes were made at "
+               "once).")
 NOT_COVERED = ("No mistake tried reproduces the sent signature, but the search did not cover "
                "every mistake class for this request's shape, so the secret is not to blame "
                "yet (what was not covered is listed below).")
