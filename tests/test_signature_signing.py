@@ -101,3 +101,14 @@ def test_hmac_signing_does_not_import_cryptography():
             "print('cryptography' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_rule_names_its_sources_and_what_it_does_not_settle():
+    assert "2026-01-15" in signing.RULE and "non-ASCII" in signing.RULE
+    assert signing.encode_non_ascii("a=１ b") == "a=%EF%BC%91 b"        # only non-ASCII
+    assert signing.unsettled("a=[1]&b=x y&c=%20+d") == (" ", "[", "]")
+    assert signing.percent_encode("a=[1]&b=x@y") == "a=%5B1%5D&b=x%40y"
+
+
+def test_empty_pieces_are_kept_as_sent_when_the_signature_is_removed():
+    assert signing.without_signature("a=1&&b=2&signature=x") == ("a=1&&b=2", "x")
