@@ -133,8 +133,9 @@ class MessageMatch(NamedTuple):
 
 
 # Where a template takes a value: printf (%s, %d), positional or named braces ({0},
-# {param}) and the docs' <NAME> markers.
-PLACEHOLDER = re.compile(r"%[sdb]|\{\w+\}|<(?!/?(?:html|body|h\d)>)[A-Za-z0-9_]+>")
+# {param}) and the docs' <SCHEMA_ID>:<VERSION> markers (FIX's Logon<A> and Logout<5>
+# are literal message types, HTML tags literal markup).
+PLACEHOLDER = re.compile(r"%[sdb]|\{\w+\}|<[A-Za-z]+_[A-Za-z_]+>|<(?:VERSION|version)>")
 
 
 def _normalise(text: str) -> str:

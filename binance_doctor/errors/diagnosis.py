@@ -219,10 +219,14 @@ def explain_status(catalog: Catalog, status: str, product: Product | None = None
 
 
 def is_bare(text: str) -> bool:
-    """A lone code or a lone JSON object: explained as it is, without extraction."""
+    """A lone code or a lone error body with its code: explained as it is, without
+    extraction (a body with no integer code, such as a code inside its msg, is read)."""
     text = text.strip()
-    return bool(_INTEGER.fullmatch(text)) or (
-        text.startswith("{") and _parse_body(text) is not None)
+    if _INTEGER.fullmatch(text):
+        return True
+    body = _parse_body(text) if text.startswith("{") else None
+    return body is not None and isinstance(body.get("code"), int) and not isinstance(
+        body.get("code"), bool)
 
 
 def _parse_body(text: str) -> dict | None:
@@ -453,6 +457,9 @@ def origin_of(catalog: Catalog, found: Found) -> Ranked:
         where = ORDER
     else:
         where = wording
+    known = catalog.undocumented(found.code) if not where and found.code is not None else None
+    if known:                  # observed, not documented: where it was observed
+        where = tuple(Product(p) for p in known["products"])
     return rank(where, found.hints, wording)
 
 

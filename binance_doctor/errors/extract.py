@@ -343,6 +343,7 @@ def _codes(text: str) -> list[tuple[int | None, str | None, str, int | None,
             for _, _, code, msg, form, status, at, code_from in out]
 
 
+_TAIL_END = re.compile(r"\\*[\"']\s*[,}\]]")
 _TAIL_START = re.compile(r"^[\s:,=\-\])}>\"']*")
 
 
@@ -351,7 +352,8 @@ def _tail(text: str, end: int) -> tuple[str | None, tuple[int, int] | None]:
     and where that sits in the line."""
     raw = text[end:end + 2 * _CLIP]
     start = end + _TAIL_START.match(raw).end()
-    stop = end + len(raw.rstrip())
+    close = _TAIL_END.search(raw, start - end)     # the end of a quoted JSON value
+    stop = end + (close.start() if close else len(raw.rstrip()))
     if stop - start < 3:
         return None, None
     return _msg(text[start:stop]), (start, stop)

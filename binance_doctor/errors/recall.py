@@ -26,14 +26,14 @@ _ERRORISH = re.compile(r"(?i)err|exception|fail|code|msg|message|invalid|reject|
                        r"|\bapi\b|denied|refused|respon|returned|报错|错误")
 
 # -1021 standing alone: not inside a word, a date, a version, a path or a decimal.
-_SIGNED = re.compile(r"(?<![\w.\-/+])-(\d{4,5})(?![\d.\-/]|:\d)")
+_SIGNED = re.compile(r"(?<![\w.\-/+])-(\d{4,5})(?![\d\-/]|[.:]\d)")
 # "error - 1022: ..." (a code whose sign lost its place)
 _SPACED = re.compile(r"(?<![\w\-])-\s(\d{4,5})(?=\s*[:,])")
 # After a word that names a code: Code = -2010, code=2010, Error Code:3045,
 # [code] => -1104, error code -2014, ERROR: -1013, №1013. Never errno.
 _NAMED = re.compile(
     r"(?i)(?<![a-z])(?:error[ _]?code|err(?:or)?(?!no)|code|№)\]?\s*(?:[:=]>?|=>|is\b)?\s*"
-    r"[\"'\[(]?\s*(?P<sign>-\s?)?(?P<n>\d{4,9})(?![\d.\-/]|:\d)")
+    r"[\"'\[(]?\s*(?P<sign>-\s?)?(?P<n>\d{4,9})(?![\d\-/]|[.:]\d)")
 # A code printed right before or after its message: "4014: Price ...", "... (-1116)".
 _BEFORE = re.compile(r"(?:^|[\s\[({\"'=:])(?P<sign>-\s?)?(?P<n>\d{4,5})\s*[\]):,=\-]*\s*[\"'{]?\s*$")
 _AFTER = re.compile(r"^[\s\"'.]*[(\[]\s*(?P<sign>-)?(?P<n>\d{4,5})\s*[)\]]")
@@ -61,7 +61,7 @@ _STATUS = re.compile(
 _NAMED_STATUS = {"gatewaytimeout": 504, "serviceunavailable": 503, "badgateway": 502,
                  "internalservererror": 500, "toomanyrequests": 429, "forbidden": 403,
                  "unauthorized": 401, "badrequest": 400}
-STATUS_WORDS = ("HTTP", "tatus", "<Response", "(4", "(5", " 4", " 5", "<H1>", "ode", "4", "5")
+STATUS_WORDS = ("HTTP", "tatus", "<Response", "(4", "(5", " 4", " 5", "<H1>", "ode", "4", "5", "]")
 
 _SHORT = 24            # templates shorter than this need an error-like line or quotes
 _TRUNCATED = 16        # a cut-off message must keep at least this much of its head
@@ -161,7 +161,7 @@ def messages(text: str, catalog: Catalog | None = None) -> list[Message]:
             if wording.short:
                 if errorish is None:
                     errorish = bool(_ERRORISH.search(low))
-                if not (errorish or _alone(low, start, end)):
+                if not (errorish or _alone(low, start, end) or _beside_code(low, start, end)):
                     continue
             hits.append((start, end, shown, wording))
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
@@ -243,6 +243,11 @@ def _alone(low: str, start: int, end: int) -> bool:
 
 
 _COMPILED: dict[str, re.Pattern[str]] = {}
+
+
+def _beside_code(low: str, start: int, end: int) -> bool:
+    """A number right before or after the message, as codes are printed next to theirs."""
+    return bool(_BEFORE.search(low[max(0, start - 24):start]) or _AFTER.match(low[end:end + 16]))
 
 
 def _find(wording: _Wording, low: str, plain: str) -> tuple[int, int, str] | None:
