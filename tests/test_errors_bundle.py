@@ -78,3 +78,13 @@ def test_explain_works_and_is_the_same_with_and_without_a_copy(monkeypatch, tmp_
     catalog.load.cache_clear()
     assert cold == warm and '"code": -2010' in cold
     assert list((tmp_path / "fresh" / "binance-doctor").glob("catalog-*.marshal"))
+
+
+def test_two_installs_keep_their_own_copies(data, tmp_path, monkeypatch):
+    other = tmp_path / "other" / "data"
+    other.mkdir(parents=True)
+    shutil.copy(data / "catalog.json", other / "catalog.json")
+    bundle.load("catalog.json")
+    monkeypatch.setattr(bundle, "_DATA", other)
+    bundle.load("catalog.json")
+    assert len(_copies()) == 2

@@ -7,14 +7,15 @@ run keeps a `marshal` copy of the parsed data in the user's cache directory
 (`$XDG_CACHE_HOME/binance-doctor/`, else `~/.cache/binance-doctor/`), and
 later runs load that instead: about a fifth of the cost.
 
-The copy is named after the file's size and modification time and the
-interpreter's version, so an edited or reinstalled catalog, or another
-Python, never reads a stale copy. A cache that cannot be read or written
+The copy is named after the file's place, size and modification time and the
+interpreter's version, so an edited or reinstalled catalog, another install or
+another Python never reads a stale copy. A cache that cannot be read or written
 (read-only home, full disk) costs nothing but the speed-up.
 """
 
 from __future__ import annotations
 
+import binascii
 import json
 import marshal
 import os
@@ -39,7 +40,10 @@ def load(name: str) -> dict:
         from importlib import resources
 
         return json.loads(resources.files(__package__).joinpath("data", name).read_bytes())
-    family = f"{source.stem}-{sys.implementation.cache_tag}"
+    # One copy per installed file and Python: two installs (two venvs, a checkout and
+    # a release) must not keep replacing each other's copy.
+    where = binascii.crc32(os.fsencode(source))
+    family = f"{source.stem}-{sys.implementation.cache_tag}-{where:08x}"
     cached = cache_dir() / f"{family}-{st.st_size}-{st.st_mtime_ns}.marshal"
     try:
         return marshal.loads(cached.read_bytes())
