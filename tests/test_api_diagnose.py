@@ -326,3 +326,14 @@ def test_diagnose_never_raises_on_bodies_and_responses(code, msg, status):
     if status:
         r = httpx.Response(status, content=json.dumps({"code": code, "msg": msg}).encode())
         assert isinstance(diagnose(r), Diagnosis)
+
+
+def test_a_bare_code_or_body_costs_what_explain_costs():
+    """diagnose() of a code or a JSON body does not import the pasted-text extractor
+    (explain of the same input does not either): start-up stays on explain's path."""
+    code = ("import sys, binance_doctor; binance_doctor.diagnose('-2010'); "
+            "binance_doctor.diagnose({'code': -1021, 'msg': 'Timestamp for this request is "
+            "outside of the recvWindow.'}); print('binance_doctor.errors.extract' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "False"

@@ -142,12 +142,17 @@ def _name(entry: Any) -> str | None:
     return entry.name if entry.code is not None else entry.title
 
 
+# Words without which no product hint can match (extract's own gate): the extractor
+# compiles many regexes on import, and a bare code or body must not pay for them.
+_MAY_HINT = ("api", "binance", "utures", "ortfolio", "ption", "pot")
+
+
 def _hinted(raw: adapters.Raw) -> adapters.Raw:
     """The product a URL or the text points at (a path beats a host beats a class)."""
-    from binance_doctor.errors.extract import product_hint
-
     for where in (raw.url, raw.text, raw.message):
-        if where:
+        if where and any(w in where[:4096] for w in _MAY_HINT):
+            from binance_doctor.errors.extract import product_hint
+
             hint = product_hint(where[:4096])
             if hint:
                 return replace(raw, product=hint[0], product_from=hint[1])
@@ -157,7 +162,6 @@ def _hinted(raw: adapters.Raw) -> adapters.Raw:
 def _from_text(raw: adapters.Raw) -> adapters.Raw:
     """A code, status and message found in free text (a traceback, a log line, HTML)."""
     from binance_doctor.errors.diagnosis import is_bare
-    from binance_doctor.errors.extract import find_all
 
     text = raw.text or ""
     if is_bare(text):
@@ -168,6 +172,8 @@ def _from_text(raw: adapters.Raw) -> adapters.Raw:
         if 100 <= number <= 599:
             return replace(raw, status=number)
         return replace(raw, code=-abs(number))
+    from binance_doctor.errors.extract import find_all
+
     found = find_all(text[:1_000_000])
     if not found:
         return replace(raw, message=raw.message or text.strip()[:400] or None)

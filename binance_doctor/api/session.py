@@ -109,7 +109,8 @@ class Session:
         if secret is not None:
             self._key: SigningKey = signing.hmac_key(secret)
         else:
-            pem = private_key.encode() if isinstance(private_key, str) else private_key
+            pem = private_key.encode() if isinstance(private_key, str) else bytes(
+                private_key or b"")
             phrase = passphrase.encode() if isinstance(passphrase, str) else passphrase
             self._key = signing.load_private_key(pem, phrase)
         self._api_key = api_key
@@ -283,10 +284,12 @@ class _Attempts:
         """The order by its client order id: the order, or None when Binance says it
         does not exist. Raises when that cannot be told."""
         params = {"symbol": self.params.get("symbol"), "origClientOrderId": self.client_id}
+        last: Diagnosis | None = None
         for attempt in range(5):
             d, answer = self._once("GET", self.path, params, True)
             if d is None:
                 return answer
+            last = d
             if d.code == _NOT_FOUND_CODE:
                 return None
             decision = retry_decision(d, method="GET", path=self.path, attempt=attempt)
@@ -297,7 +300,8 @@ class _Attempts:
         unknown = Retry("query_first", None, "the order's status is still unknown: ask "
                                              "again before sending it (binance-doctor "
                                              "order-status)")
-        raise self._error(_with_retry(d, unknown), "the order could not be queried")
+        assert last is not None     # the loop ran and every pass ended in an error
+        raise self._error(_with_retry(last, unknown), "the order could not be queried")
 
     def _error(self, d: Diagnosis, note: str | None = None) -> BinanceError:
         return BinanceError(d, method=self.method, path=self.path, attempts=self.attempt,

@@ -118,7 +118,11 @@ def check(client: httpx.Client, creds: Credentials, base_url: str, product: Prod
     ends = ENDPOINTS[product]
     asked: list[Asked] = []
     ask = _Asker(client, creds, base_url.rstrip("/"), recv_window, clock, asked)
-    base = dict(symbol=symbol, client_order_id=client_order_id, order_id=order_id)
+
+    def verdict(state: str, **found: Any) -> Verdict:
+        return Verdict(state, product, symbol, client_order_id, order_id,
+                       asked=tuple(asked), **found)
+
     try:
         ask.sync(ends.time)
         key = {"origClientOrderId": client_order_id} if client_order_id else {
@@ -131,27 +135,23 @@ def check(client: httpx.Client, creds: Credentials, base_url: str, product: Prod
                                                  "orderId": str(order["orderId"])})
                 trades = tuple(found or ())
             state = _STATES.get(str(order.get("status")), "open")
-            return Verdict(state, product, **base, order=order, trades=trades,
-                           asked=tuple(asked))
+            return verdict(state, order=order, trades=trades)
         listed = ask.signed(ends.open_orders, {"symbol": symbol}) or []
         mine = [o for o in listed if (client_order_id and o.get("clientOrderId") ==
                                       client_order_id) or (order_id is not None and
                                                            o.get("orderId") == order_id)]
         if mine:
-            return Verdict("open", product, **base, order=mine[0], asked=tuple(asked),
-                           reason="listed among the open orders")
+            return verdict("open", order=mine[0], reason="listed among the open orders")
         if order_id is not None:
             trades = tuple(ask.signed(ends.trades, {"symbol": symbol,
                                                     "orderId": str(order_id)}) or ())
             if trades:
-                return Verdict("filled", product, **base, trades=trades, asked=tuple(asked),
+                return verdict("filled", trades=trades,
                                reason="the order is not returned, but it has trades")
     except _Unknown as u:
-        return Verdict("unknown", product, **base, ask_again=u.wait or ASK_AGAIN,
-                       reason=u.reason, asked=tuple(asked))
-    return Verdict("not_found", product, **base, asked=tuple(asked),
-                   reason=f"Binance answers \"Order does not exist.\" and it is not among "
-                          f"the open orders. Note: {ends.gone}.")
+        return verdict("unknown", ask_again=u.wait or ASK_AGAIN, reason=u.reason)
+    return verdict("not_found", reason="Binance answers \"Order does not exist.\" and it is "
+                                       f"not among the open orders. Note: {ends.gone}.")
 
 
 class _Asker:
