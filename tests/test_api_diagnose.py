@@ -207,12 +207,12 @@ def test_ccxt_exceptions_through_its_own_error_handler():
             return e
         raise AssertionError("ccxt raised nothing")
 
-    # ccxt drops the code and keeps the documented message: recovered from it.
+    # ccxt drops the code and keeps the documented message: the code is recovered from it.
     e = raised(spot, 400, "Bad Request", "https://api.binance.com/api/v3/order",
                '{"code":-2010,"msg":"Account has insufficient balance for requested action."}')
-    assert isinstance(e, ccxt.InsufficientFunds)
+    assert isinstance(e, ccxt.InsufficientFunds) and "-2010" not in str(e)
     d = diagnose(e, now=NOW)
-    assert (d.code, d.source, d.known) == (None, "ccxt", True) and d.retry.action == "fix_first"
+    assert (d.code, d.source, d.known) == (-2010, "ccxt", True) and d.retry.action == "fix_first"
     e = raised(futures, 400, "Bad Request", "https://fapi.binance.com/fapi/v1/order",
                '{"code":-2019,"msg":"Margin is insufficient."}')
     d = diagnose(e, now=NOW)
