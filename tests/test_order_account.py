@@ -168,3 +168,35 @@ def test_coinm_bracket_cap_is_in_the_base_coin(binance, state):
     assert bracket["ok"] is False and bracket["code"] == -2027
     assert "position 49.95 + order 0.1 = 50.05 BTC; cap at 100x is 50" in bracket["detail"]
     assert binance.requests("/dapi/v1/positionRisk")[0].param("pair") == "BTCUSD"
+
+
+def test_spot_max_position_counts_holdings_and_open_buys(binance, state):
+    FakeExchange(binance).reference["BTCUSDT"] = "30000"
+    state.balances = {"USDT": "100000", "BTC": "0.03"}
+    state.open_orders = [{"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT",
+                          "origQty": "0.015", "icebergQty": "0"},
+                         {"symbol": "BTCUSDT", "side": "SELL", "type": "LIMIT",
+                          "origQty": "0.01", "icebergQty": "0"}]
+    run, result = _run(binance, "BTCUSDT", "BUY", "LIMIT", "--quantity", "0.01",
+                       "--price", "30000", "--time-in-force", "GTC")
+    position = _check(result, "MAX_POSITION")
+    assert position["ok"] is False and position["message"] == "Filter failure: MAX_POSITION"
+    assert "held 0.03 + open BUY orders on BTCUSDT 0.015 + this order 0.01 = 0.055; " \
+        "maxPosition 0.05" in position["detail"]
+    run, result = _run(binance, "BTCUSDT", "BUY", "LIMIT", "--quantity", "0.005",
+                       "--price", "30000", "--time-in-force", "GTC")
+    assert _check(result, "MAX_POSITION")["ok"] is True
+    assert binance.requests("/api/v3/account") and len(binance.requests("/api/v3/account")) == 2
+
+
+def test_a_pasted_error_no_rule_explains_is_said_so():
+    from pathlib import Path
+
+    spot = str(Path(__file__).parent / "fixtures" / "order" / "spot.json")
+    text = ("https://api.binance.com/api/v3/order?symbol=BTCUSDT&side=BUY&type=LIMIT"
+            "&timeInForce=GTC&quantity=0.001&price=30000\n"
+            '{"code":-1013,"msg":"Filter failure: LOT_SIZE"}')
+    run = run_cli("check-order", "-", "--exchange-info", spot, "--price-ref", "30000",
+                  input=text)
+    assert run.code == 0
+    assert "no failing rule here answers with this code" in run.stdout

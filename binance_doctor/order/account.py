@@ -8,7 +8,8 @@ Spot (rest-api.md "Account information", "Current open orders"; filters.md):
   commission rate (`commissionRates` of /api/v3/account) is shown with the
   cost of a fill; it is charged on fills, not locked when the order is placed;
 - MAX_NUM_ORDERS, MAX_NUM_ALGO_ORDERS (STOP_LOSS*, TAKE_PROFIT*), MAX_NUM_ICEBERG_ORDERS
-  against the open orders on the symbol ("Filter failure: NAME").
+  against the open orders on the symbol, and MAX_POSITION for a BUY ("Filter failure:
+  NAME").
 
 USDⓈ-M (developers.binance.com derivatives, account and trade endpoints):
 - POSITION_SIDE: `GET /fapi/v1/positionSide/dual`; Hedge Mode needs LONG or SHORT,
@@ -129,7 +130,33 @@ def spot(fetch: Fetch, rules: SymbolRules, order: Order, ref: Decimal | None) ->
         out.append(Check("BALANCE", None, body))
     else:
         out.append(_spot_balance(rules, order, ref, body))
-    return out + _open_orders(reads, SPOT_PATHS["open"], rules, order, True)
+    out += _open_orders(reads, SPOT_PATHS["open"], rules, order, True)
+    return out + _max_position(reads, rules, order)
+
+
+def _max_position(reads: _Reads, rules: SymbolRules, order: Order) -> list[Check]:
+    """MAX_POSITION (BUY orders): free + locked base asset + the quantity of open BUY
+    orders + this order, against maxPosition. Open BUY orders are counted on this symbol
+    only (the one openOrders read), which the detail says."""
+    limit = rules.number("MAX_POSITION", "maxPosition")
+    if limit is None or order.side != "BUY" or order.quantity is None:
+        return []
+    ok, account = reads.get(SPOT_PATHS["account"], [("omitZeroBalances", "true")])
+    ok_open, opened = reads.get(SPOT_PATHS["open"], [("symbol", rules.symbol)])
+    if not (ok and ok_open):
+        return [Check("MAX_POSITION", None, account if not ok else opened)]
+    held = sum((to_decimal(b.get(k, "0"), k) for b in account.get("balances", [])
+                if b.get("asset") == rules.base_asset for k in ("free", "locked")), ZERO)
+    buying = sum((to_decimal(o.get("origQty", "0"), "origQty") for o in opened
+                  if o.get("side") == "BUY"), ZERO)
+    total = held + buying + order.quantity
+    detail = (f"{rules.base_asset} held {plain(held)} + open BUY orders on {rules.symbol} "
+              f"{plain(buying)} + this order {plain(order.quantity)} = {plain(total)}; "
+              f"maxPosition {plain(limit)}")
+    if total <= limit:
+        return [Check("MAX_POSITION", True, detail)]
+    return [Check("MAX_POSITION", False, detail, -1013, "Filter failure: MAX_POSITION",
+                  "quantity")]
 
 
 def _spot_balance(rules: SymbolRules, order: Order, ref: Decimal | None, account: Any

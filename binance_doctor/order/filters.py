@@ -428,6 +428,26 @@ def status(rules: SymbolRules) -> list[Check]:
                   "Market is closed.")]
 
 
+# Spot's matching-engine answers (-2010) for what a symbol does not allow (errors.md,
+# "Messages for -1010, -2010, -2011 and -2038").
+_NOT_SUPPORTED = {"MARKET": "Market orders", "STOP_LOSS": "Stop loss orders",
+                  "STOP_LOSS_LIMIT": "Stop loss limit orders",
+                  "TAKE_PROFIT": "Take profit orders",
+                  "TAKE_PROFIT_LIMIT": "Take profit limit orders"}
+
+
+def order_type(rules: SymbolRules, order: Order) -> list[Check]:
+    """The type must be one of the symbol's orderTypes (futures: no documented code)."""
+    if not rules.order_types or order.type in rules.order_types:
+        return []
+    what = (f"{order.type} is not among {rules.symbol}'s orderTypes "
+            f"({', '.join(rules.order_types)})")
+    if is_futures(rules) or order.type not in _NOT_SUPPORTED:
+        return [Check("ORDER_TYPE", False, what)]
+    return [Check("ORDER_TYPE", False, what, -2010,
+                  f"{_NOT_SUPPORTED[order.type]} are not supported for this symbol.")]
+
+
 def required(rules: SymbolRules, order: Order) -> list[Check]:
     """The parameters a type needs (spot rest-api.md "New order"; futures "New Order")."""
     need: list[str] = []
@@ -453,7 +473,8 @@ def required(rules: SymbolRules, order: Order) -> list[Check]:
 def evaluate(rules: SymbolRules, order: Order, ref: Decimal | None,
              ref_name: str = "reference price") -> list[Check]:
     """Every filter the order meets, in the order a reader checks them."""
-    checks = status(rules) + required(rules, order) + precision(rules, order)
+    checks = (status(rules) + order_type(rules, order) + required(rules, order)
+              + precision(rules, order))
     if order.price is not None and priced(rules, order) and rules.filter("PRICE_FILTER"):
         checks.append(price_filter(rules, "price", order.price))
     if order.stop_price is not None and rules.filter("PRICE_FILTER"):
