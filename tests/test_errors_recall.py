@@ -52,6 +52,7 @@ def test_every_shape_reads_the_same_in_explain_and_scan(tmp_path, group, case):
             assert case["code"] in [f["code"] for f in found], (how, found)
         if "status" in case:
             assert case["status"] in [f["status"] for f in found], (how, found)
+            assert [f["code"] for f in found if f["code"] is not None] == [], (how, found)
         if group == "messages":
             assert all(f["code_from"] == "message" for f in found if f["code"] == case["code"])
         if group == "codes":
@@ -100,6 +101,12 @@ def test_a_named_product_is_the_product_with_its_evidence():
     coin = _products("client.futures_coin_create_order(symbol='ETHUSD_PERP') failed: "
                      "APIError(code=-2019): Margin is insufficient.")
     assert coin["products"] == ["coinm"]
+
+
+def test_a_named_product_outranks_the_wording_of_a_message_without_code():
+    """Spot documents the wording; the text names a USDⓈ-M call, and -2011 exists there."""
+    found = _products("client.futuresCancelOrder(...) threw \"Unknown order sent.\"")
+    assert (found["code"], found["code_from"], found["products"]) == (-2011, "message", ["usdm"])
 
 
 def test_no_product_named_keeps_every_product_with_the_code():

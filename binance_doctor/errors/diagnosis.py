@@ -447,7 +447,11 @@ def origin_of(catalog: Catalog, found: Found) -> Ranked:
     if found.code is not None and found.code_from != "message":
         where = tuple(dict.fromkeys(p for e in catalog.by_code(found.code) for p in e.products))
     elif any(m.entry.kind is not Kind.CODE for m in matches):
-        where = wording          # a filter or matching-engine message: where it is documented
+        # A filter or matching-engine message: where it is documented, and any product
+        # the text names that has the code it gives.
+        named = tuple(h.product for h in found.hints
+                      if found.code is not None and catalog.by_code(found.code, h.product))
+        where = tuple(dict.fromkeys(wording + named))
     elif found.code is not None:     # a code's own wording: every product with the code
         where = tuple(dict.fromkeys(wording + tuple(
             p for e in catalog.by_code(found.code) for p in e.products)))
@@ -471,7 +475,9 @@ def explain_found(catalog: Catalog, found: Found, product: Product | None = None
         # No code printed: the message is what there is to explain (a filter, a
         # matching-engine message, or a code's own wording).
         matches = catalog.match_message(found.message)
-        if any(m.entry.kind is not Kind.CODE for m in matches):
+        documented = {p for m in matches for p in m.entry.products}
+        if any(m.entry.kind is not Kind.CODE for m in matches) and (
+                named is None or documented & set(named)):
             return explain_message(catalog, found.message, product, now)
     if found.code is not None:
         try:

@@ -35,6 +35,8 @@ _HINTS = tuple(
         ("/eapi/", r"/eapi/v\d", (Product.OPTIONS,), "path /eapi/", PATH),
         ("/papi/", r"/papi/v\d", (Product.PAPI,), "path /papi/", PATH),
         ("/sapi/", r"/sapi/v\d", (Product.SAPI,), "path /sapi/", PATH),
+        ("/vapi/", r"/vapi/v\d|\bvapi\.binance\.com\b", (Product.OPTIONS,),
+         "the older options API (vapi)", PATH),
         ("/api/", r"/api/v\d", (Product.SPOT,), "path /api/v3", PATH),
         ("fapi.binance", r"\b(?:demo-)?fapi\.binance\.com\b", (Product.USDM,),
          "host fapi.binance.com", HOST),
@@ -114,7 +116,7 @@ _HINTS = tuple(
         ("spot", r"\bspot\b", (Product.SPOT,), "the word spot", WORD),
     ))
 
-_GATES = ("_", "tld", "api", "binance", "utures", "ortfolio", "ption", "pot", "margin", "ithdraw", "eposit",
+_GATES = ("_", "tld", "api", "vapi", "binance", "utures", "ortfolio", "ption", "pot", "margin", "ithdraw", "eposit",
           "_PERP", ":USD", "/USD", "onnector", "oin", "elivery", "USD", "usd")
 
 

@@ -63,6 +63,12 @@ _NAMED_STATUS = {"gatewaytimeout": 504, "serviceunavailable": 503, "badgateway":
                  "unauthorized": 401, "badrequest": 400}
 STATUS_WORDS = ("HTTP", "tatus", "<Response", "(4", "(5", " 4", " 5", "<H1>", "ode", "4", "5", "]")
 
+# HTTP reason phrases: a few documented messages read the same, but in a paste they
+# are what every HTTP stack prints next to a status.
+_REASONS = frozenset(("bad request", "unauthorized", "forbidden", "not found",
+                      "too many requests", "internal server error", "internal error",
+                      "bad gateway", "service unavailable", "gateway timeout",
+                      "request timeout", "method not allowed", "conflict"))
 _SHORT = 24            # templates shorter than this need an error-like line or quotes
 _TRUNCATED = 16        # a cut-off message must keep at least this much of its head
 _CUT_AT_END = 32       # ... or this much when the text just ends
@@ -158,6 +164,8 @@ def messages(text: str, catalog: Catalog | None = None) -> list[Message]:
             if got is None:
                 continue
             start, end, shown = got
+            if _norm(shown) in _REASONS:
+                continue            # an HTTP status's reason phrase, said by any server
             if wording.short:
                 if errorish is None:
                     errorish = bool(_ERRORISH.search(low))
