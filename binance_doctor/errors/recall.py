@@ -300,8 +300,11 @@ def _index(catalog: Catalog) -> dict[str, tuple[_Wording, ...]]:
         for i, piece in enumerate(pieces):
             parts.append(r"\s+".join(re.escape(w) for w in piece.split(" ")))
             if i < len(pieces) - 1:
-                last = i == len(pieces) - 2 and not pieces[-1].strip()
-                parts.append(r"([^\s\"'}\]]+)" if last else "(.+?)")
+                # A value at either end of the template is one token: prose around the
+                # message must not be taken for it.
+                edge = (i == len(pieces) - 2 and not pieces[-1].strip()) or (
+                    i == 0 and not piece.strip())
+                parts.append(r"([^\s\"'}\]]+)" if edge else "(.+?)")
         body = "".join(parts)
         lead = r"(?<![\w])" if norm[0].isalnum() else ""
         tail = r"(?![\w])" if norm[-1].isalnum() else ""
