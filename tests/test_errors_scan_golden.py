@@ -12,6 +12,7 @@ them after an intended change.
 
 from __future__ import annotations
 
+import json
 import random
 import time
 
@@ -142,4 +143,12 @@ def test_scan_output_is_byte_identical_on_a_fixed_varied_log(tmp_path, monkeypat
     result = run_cli("scan", f"--{mode}", "varied.log")
     assert result.code in (0, 1), result.stderr
     assert result.stdout.count("\n") > (1 if mode == "json" else 300)
-    check_golden(f"scan_varied.{mode}", result.stdout)
+    out = result.stdout
+    if mode == "json":
+        # Each row's fix is the catalog's text, pinned by the catalog's own tests: left
+        # out here, so editing a fix does not touch this file.
+        doc = result.json()
+        for row in doc["result"]["rows"]:
+            row["fix"] = "(the catalog's)"
+        out = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    check_golden(f"scan_varied.{mode}", out)
