@@ -66,7 +66,10 @@ _NEWLINE = re.compile(rb"\n")
 # a run of one digit (a code 0, "<H1>"); a run of exactly 3 digits (a status),
 # though after ',' or '.' (milliseconds, mostly) only when a status phrase follows
 # ("503 Service Unavailable"); and the kind of first digit (4, 5 or another) of a
-# longer run after ' ' or '(' (the gates " 4", "(5", ...).
+# longer run after ' ' or '(' (the gates " 4", "(5", ...). A run of 4, 5, 6 or 9
+# digits elsewhere is read as a code only when it is one (either sign) and matched
+# as text only when a catalog wording holds it (or a longer run it begins): any
+# other value yields what any other does, so such runs key by `_code_run`.
 _ZEROS = bytes.maketrans(b"123456789", b"000000000")
 _KINDS = bytes.maketrans(b"01236789", b"00000000")
 _RUN = re.compile(rb"[0-9]+")
@@ -78,26 +81,59 @@ _SHAPE_MAX = 2048            # longer lines are read in full every time
 _SHAPES = 4096               # shapes remembered
 
 
-def _shape(line: bytes) -> tuple[Callable[[bytes], object],
+def _shape(line: bytes) -> tuple[Callable[[bytes], object], Callable[[bytes], object],
                                   Callable[[bytes], object]] | None:
-    """(values, kinds): what takes from any line of this one's skeleton the digits
-    read by value, and (from the line with _KINDS applied) the kinds of first digits."""
+    """(values, kinds, runs): what takes from any line of this one's skeleton the digits
+    read by value, (from the line with _KINDS applied) the kinds of first digits, and
+    the runs that are read by value only when `_code_run` keeps them."""
     # A code 0 counts only with this text, and then 0 and 00 must differ: no shape.
     if len(line) > _SHAPE_MAX or b"restricted location" in line:
         return None
-    values, kinds = [], []
+    values, kinds, runs = [], [], []
     for m in _RUN.finditer(line):
         start, end = m.span()
         before = line[start - 1:start]
         size = end - start
         if (before == b"-" and not line[start - 2:start - 1].isdigit()) or size == 1 \
-                or size == 3 and (before not in (b".", b",") or _PHRASE.match(line, end)) \
-                or size in (4, 5, 6, 9) and before not in (b".", b",", b":"):
-            # 4, 5: a code that lost its sign (code=2010); 6, 9: the positive codes.
+                or size == 3 and (before not in (b".", b",") or _PHRASE.match(line, end)):
             values.append(slice(start, end))
+        elif size in (4, 5, 6, 9) and before not in (b".", b",", b":"):
+            # 4, 5: a code that lost its sign (code=2010); 6, 9: the positive codes.
+            runs.append(slice(start, end))
         elif before in (b" ", b"("):
             kinds.append(slice(start, start + 1))
-    return _getter(values), _getter(kinds)
+    return _getter(values), _getter(kinds), _runs(runs)
+
+
+def _runs(slices: list[slice]) -> Callable[[bytes], object]:
+    if not slices:
+        return lambda line: ()
+    return lambda line: tuple(_code_run(line[one]) for one in slices)
+
+
+_CODE_RUNS: dict[bytes, bytes | None] = {}
+_WORDING_RUNS: list[bytes] = []
+
+
+def _code_run(run: bytes) -> bytes | None:
+    """A digit run as the extractor can read it: itself when it is a Binance code with
+    either sign, or a catalog wording's number or the start of one; else None."""
+    got = _CODE_RUNS.get(run, _NONE)
+    if got is _NONE:
+        from binance_doctor.errors.catalog import load
+
+        catalog = load()
+        if not _WORDING_RUNS:
+            _WORDING_RUNS.extend({m.group().encode() for t, _, _ in catalog.wordings()
+                                  for m in re.finditer(r"[0-9]+", t)})
+        n = int(run)
+        keep = catalog.is_code(n) or catalog.is_code(-n) or any(
+            w.startswith(run) for w in _WORDING_RUNS)
+        got = run if keep else None
+        if len(_CODE_RUNS) > 100_000:
+            _CODE_RUNS.clear()
+        _CODE_RUNS[run] = got
+    return got  # type: ignore[return-value]
 
 
 def _getter(slices: list[slice]) -> Callable[[bytes], object]:
@@ -227,8 +263,8 @@ class _Reader:
             if len(shapes) >= _SHAPES:
                 shapes.clear()
             shape = shapes[skeleton] = (*shape, {})
-        values, kinds, seen = shape
-        key = (values(line), kinds(line.translate(_KINDS)))
+        values, kinds, runs, seen = shape
+        key = (values(line), kinds(line.translate(_KINDS)), runs(line))
         known = seen.get(key)
         if known is not None:
             self._count(known, line_no, line, text)
