@@ -81,3 +81,10 @@ def test_a_pasted_line_starting_with_a_dash_is_text_not_options():
     # The whole line is read as a paste: its code and message are found.
     assert run.code == ExitCode.OK
     assert "-1021 INVALID_TIMESTAMP" in run.stdout
+
+
+def test_a_pasted_pem_is_text_not_an_unknown_option():
+    pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIGxq\n-----END PRIVATE KEY-----"
+    run = run_cli("explain", pem)
+    assert run.code == ExitCode.NO_ERROR_FOUND and "No such option" not in run.stderr
+    assert "MC4CAQ" not in run.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import List, Optional
 
@@ -83,7 +84,8 @@ def explain(
     from binance_doctor.output import render
 
     words = list(query or [])
-    unknown = [w for w in words if w.startswith("--") and w != "--"]
+    # A mistyped option (--jsn), not pasted text that starts with dashes (a PEM block).
+    unknown = [w for w in words if re.fullmatch(r"--[A-Za-z][\w-]*(?:=.*)?", w)]
     if unknown:
         raise click_errors.UsageError(f"No such option: {unknown[0]}")   # click's words
     text = " ".join(words)
