@@ -232,3 +232,18 @@ def test_stdin_gzip_and_jsonl_stay_in_one_process(tmp_path, monkeypatch):
         assert halves.half_of(str(gz), f) is None
     records = run_cli("scan", "--jsonl", str(log)).stdout.splitlines()
     assert len(records) == run_cli("scan", "--json", str(log)).json()["result"]["errors"] > 100
+
+
+def test_line_shapes_keep_unsigned_codes_apart(tmp_path):
+    """Lines of one shape differ only in an unsigned code (Error Code:3045 / :1021): the
+    shape cache must read each code, not repeat the first line's."""
+    lines = []
+    for i in range(3000):
+        lines.append(f"2024-01-15T10:00:{i % 60:02d}Z INFO heartbeat {i} ok, some filler text")
+        if i % 10 == 0:
+            lines.append(f"2024-01-15T10:00:{i % 60:02d}Z ERROR Error Code:"
+                         f"{3045 if i % 20 else 1021} y")
+    log = tmp_path / "shapes.log"
+    log.write_text("\n".join(lines) + "\n")
+    rows = run_cli("scan", "--json", str(log)).json()["result"]["rows"]
+    assert sorted((r["code"], r["count"]) for r in rows) == [(-3045, 150), (-1021, 150)]

@@ -97,7 +97,7 @@ def _shape(line: bytes) -> tuple[Callable[[bytes], object], Callable[[bytes], ob
         if (before == b"-" and not line[start - 2:start - 1].isdigit()) or size == 1 \
                 or size == 3 and (before not in (b".", b",") or _PHRASE.match(line, end)):
             values.append(slice(start, end))
-        elif size in (4, 5, 6, 9) and before not in (b".", b",", b":"):
+        elif size in (4, 5, 6, 9) and before not in (b".", b","):   # Code:3045 too
             # 4, 5: a code that lost its sign (code=2010); 6, 9: the positive codes.
             runs.append(slice(start, end))
         elif before in (b" ", b"("):
