@@ -42,7 +42,9 @@ def half_of(name: str, stream: IO[bytes]) -> tuple[int, int] | None:
         return None
     blocks = -(-st.st_size // scan.CHUNK)
     mid = blocks // 2
-    for k in sorted(range(1, blocks), key=lambda k: (abs(k - mid), k))[:8]:
+    # Try up to 64 edges, nearest the middle first: in a log dense with candidate lines
+    # (lines that say "error" are candidates too) few edges are quiet.
+    for k in sorted(range(1, blocks), key=lambda k: (abs(k - mid), k))[:64]:
         end = k * scan.CHUNK
         start = max((k - 1) * scan.CHUNK, end - _TAIL)
         head = os.pread(fd, end - start, start)
