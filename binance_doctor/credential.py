@@ -144,8 +144,12 @@ def read(*, api_key: str | None = None, secret_file: str | None = None,
          secret: str | None = None, private_key: str | None = None,
          env: Mapping[str, str] | None = None,
          interactive: bool | None = None,
-         prompt: Callable[[str], str] = getpass.getpass) -> Credentials:
+         prompt: Callable[[str], str] = getpass.getpass,
+         secret_from: tuple[str, str] | None = None) -> Credentials:
     """Gather credentials from flags, environment, files or a hidden prompt, in that order.
+
+    `secret_from` is (where, value): a secret a profile supplies (config/profile.py),
+    taken after the flags and before the environment.
 
     A private key (flag or env) wins over an HMAC secret. The prompt is used
     only when `interactive` (default: stdin is a terminal); otherwise a missing
@@ -169,6 +173,8 @@ def read(*, api_key: str | None = None, secret_file: str | None = None,
         except UnicodeDecodeError:
             raise BadInput(f"secret file {secret_file} is not UTF-8 text") from None
         source = f"file {secret_file}"
+    elif secret_from is not None and secret_from[1]:
+        source, raw = secret_from
     elif env.get(ENV_SECRET):
         raw, source = env[ENV_SECRET], ENV_SECRET
     elif interactive:

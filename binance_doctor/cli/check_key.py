@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import List, Optional
 
 import typer
@@ -11,9 +10,11 @@ from binance_doctor.cli.root import (
     ApiKeyOption,
     JsonOption,
     PrivateKeyOption,
-    SecretFileOption,
+    ProfileOption,
     RestProductsOption,
+    SecretFileOption,
     SecretOption,
+    _load_profile,
     _rest_products,
     _spinner,
     app,
@@ -44,22 +45,28 @@ def check_key(
     testnet: bool = typer.Option(False, "--testnet",
                                  help="Check the key on the testnet instead of mainnet."),
     product: Optional[List[str]] = RestProductsOption,
-    base_url: str = typer.Option("https://api.binance.com", "--base-url", metavar="URL",
-                                 help="Mainnet spot and /sapi host."),
-    futures_base_url: str = typer.Option("https://fapi.binance.com", "--futures-base-url",
-                                         metavar="URL", help="Mainnet USDⓈ-M futures host."),
-    delivery_base_url: str = typer.Option("https://dapi.binance.com", "--delivery-base-url",
-                                          metavar="URL", help="Mainnet COIN-M futures host."),
-    testnet_base_url: str = typer.Option("https://testnet.binance.vision", "--testnet-base-url",
-                                         metavar="URL", help="Spot testnet host."),
-    testnet_futures_base_url: str = typer.Option(
-        "https://testnet.binancefuture.com", "--testnet-futures-base-url", metavar="URL",
-        help="USDⓈ-M futures testnet host."),
-    testnet_delivery_base_url: str = typer.Option(
-        "https://testnet.binancefuture.com", "--testnet-delivery-base-url", metavar="URL",
-        help="COIN-M futures testnet host."),
-    timeout: float = typer.Option(15.0, "--timeout", metavar="SECONDS",
-                                  help="Time allowed for the whole check."),
+    base_url: Optional[str] = typer.Option(
+        None, "--base-url", metavar="URL",
+        help="Mainnet spot and /sapi host (default https://api.binance.com)."),
+    futures_base_url: Optional[str] = typer.Option(
+        None, "--futures-base-url", metavar="URL",
+        help="Mainnet USDⓈ-M futures host (default https://fapi.binance.com)."),
+    delivery_base_url: Optional[str] = typer.Option(
+        None, "--delivery-base-url", metavar="URL",
+        help="Mainnet COIN-M futures host (default https://dapi.binance.com)."),
+    testnet_base_url: Optional[str] = typer.Option(
+        None, "--testnet-base-url", metavar="URL",
+        help="Spot testnet host (default https://testnet.binance.vision)."),
+    testnet_futures_base_url: Optional[str] = typer.Option(
+        None, "--testnet-futures-base-url", metavar="URL",
+        help="USDⓈ-M futures testnet host (default https://testnet.binancefuture.com)."),
+    testnet_delivery_base_url: Optional[str] = typer.Option(
+        None, "--testnet-delivery-base-url", metavar="URL",
+        help="COIN-M futures testnet host (default https://testnet.binancefuture.com)."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", metavar="SECONDS",
+                                            help="Time allowed for the whole check "
+                                                 "(default 15)."),
+    profile: Optional[str] = ProfileOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Find out why Binance rejects an API key (-2015, -2014, -2008, -1022) and name the fix."""
@@ -71,19 +78,35 @@ def check_key(
     from binance_doctor.net import transport
     from binance_doctor.output import render
 
-    raw_key = api_key if api_key is not None else os.environ.get(credential.ENV_API_KEY)
+    prof = _load_profile(profile)
+    given = prof.credentials(api_key=api_key, secret_file=secret_file,
+                             private_key=private_key)
+    raw_key = given.api_key
     if not raw_key or not raw_key.strip():
         raise DoctorError("no API key given", hint=f"set {credential.ENV_API_KEY} or pass "
                           "--api-key KEY", exit_code=ExitCode.USAGE)
-    settings = keyprobe.settings_for(
-        testnet,
-        keyprobe.Network("mainnet", base_url, futures_base_url, delivery_base_url),
-        keyprobe.Network("testnet", testnet_base_url, testnet_futures_base_url,
-                         testnet_delivery_base_url),
-        _rest_products(product, "check-key"), timeout)
+    # A profile's URLs are the network it names: the testnet's when it says testnet.
+    testnet = testnet or bool(prof.pick("testnet", None, False))
+    mine = "testnet" if testnet else "mainnet"
+    urls = {"mainnet": (base_url, futures_base_url, delivery_base_url),
+            "testnet": (testnet_base_url, testnet_futures_base_url, testnet_delivery_base_url)}
+    networks = {}
+    for name, default in (("mainnet", keyprobe.MAINNET), ("testnet", keyprobe.TESTNET)):
+        flags = urls[name]
+        if name == mine:
+            flags = tuple(prof.base_url(p, f) for p, f in zip(("spot", "usdm", "coinm"),
+                                                               flags))
+        networks[name] = keyprobe.Network(name, *(f or d for f, d in zip(
+            flags, (default.spot, default.futures, default.delivery))))
+    settings = keyprobe.settings_for(testnet, networks["mainnet"], networks["testnet"],
+                                     _rest_products(product, "check-key"),
+                                     prof.pick("timeout", timeout, 15.0))
+    timeout = settings.timeout
     n = settings.network
-    ready = keyoffline.prepare(raw_key, secret=secret, secret_file=secret_file,
-                               private_key=private_key, urls=(n.spot, n.futures, n.delivery))
+    ready = keyoffline.prepare(raw_key, secret=secret, secret_file=given.secret_file,
+                               private_key=given.private_key,
+                               urls=(n.spot, n.futures, n.delivery),
+                               secret_from=given.secret_from)
     with _spinner() as progress, transport.make_client(timeout) as client:
         report = keycheck.check(ready.creds, ready.api_key, settings, client,
                                 offline=ready.offline, progress=progress,

@@ -9,6 +9,8 @@ import typer
 from binance_doctor.cli.root import (
     JsonOption,
     NtpServerOption,
+    ProfileOption,
+    _load_profile,
     _ntp_servers,
     _product,
     _spinner,
@@ -43,12 +45,15 @@ def clock(
              "Default: the product's production host."),
     samples: int = typer.Option(5, "--samples", "-n", min=1, max=50,
                                 help="Requests to the time endpoint (weight 1 each)."),
-    recv_window: int = typer.Option(5000, "--recv-window", "-w", metavar="MS",
-                                    help="The recvWindow your requests send (max 60000)."),
+    recv_window: Optional[int] = typer.Option(
+        None, "--recv-window", "-w", metavar="MS",
+        help="The recvWindow your requests send (max 60000; default 5000)."),
     ntp_server: Optional[List[str]] = NtpServerOption,
     no_ntp: bool = typer.Option(False, "--no-ntp", help="Compare with Binance only."),
-    timeout: float = typer.Option(10.0, "--timeout", "-t", min=0.1, max=300, metavar="SECONDS",
-                                  help="Time limit for the whole check."),
+    timeout: Optional[float] = typer.Option(
+        None, "--timeout", "-t", min=0.1, max=300, metavar="SECONDS",
+        help="Time limit for the whole check (default 10)."),
+    profile: Optional[str] = ProfileOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Measure your clock's offset against Binance and NTP; say if -1021 will hit you."""
@@ -60,11 +65,15 @@ def clock(
     chosen = _product(product)
     if chosen is None or chosen.value not in core.TIME_PATHS:
         raise typer.BadParameter("clock supports spot, usdm and coinm", param_hint="--product")
+    prof = _load_profile(profile)
+    recv_window = prof.pick("recv_window", recv_window, core.DEFAULT_RECV_WINDOW)
+    timeout = prof.pick("timeout", timeout, 10.0)
+    base_url = prof.base_url(chosen.value, base_url)
     if not 0 < recv_window <= core.MAX_RECV_WINDOW:
         raise BadOption(f"--recv-window {recv_window} is out of range",
                        hint=f"Binance accepts 1 to {core.MAX_RECV_WINDOW} ms; the default "
                             f"is {core.DEFAULT_RECV_WINDOW}")
-    servers = _ntp_servers(ntp_server, no_ntp)
+    servers = _ntp_servers(ntp_server or prof.values.get("ntp_servers"), no_ntp)
     url = transport.check_base_url(base_url or core.DEFAULT_BASE_URLS[chosen.value])
     deadline = transport.Deadline(timeout)
     with _spinner() as progress, transport.make_client(timeout) as client:

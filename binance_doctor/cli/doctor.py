@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import List, Optional
 
 import typer
@@ -12,8 +11,10 @@ from binance_doctor.cli.root import (
     JsonOption,
     NtpServerOption,
     PrivateKeyOption,
+    ProfileOption,
     RestProductsOption,
     SecretFileOption,
+    _load_profile,
     _ntp_servers,
     _rest_products,
     _spinner,
@@ -61,17 +62,19 @@ def doctor(
                                  help="The hosts are a testnet (default URLs, no /sapi)."),
     ntp_server: Optional[List[str]] = NtpServerOption,
     no_ntp: bool = typer.Option(False, "--no-ntp", help="Compare the clock with Binance only."),
-    recv_window: int = typer.Option(5000, "--recv-window", "-w", metavar="MS",
-                                    help="The recvWindow your requests send (max 60000)."),
+    recv_window: Optional[int] = typer.Option(
+        None, "--recv-window", "-w", metavar="MS",
+        help="The recvWindow your requests send (max 60000; default 5000)."),
     api_key: Optional[str] = ApiKeyOption,
     secret_file: Optional[str] = SecretFileOption,
     private_key: Optional[str] = PrivateKeyOption,
-    timeout: float = typer.Option(20.0, "--timeout", "-t", min=0.1, max=300,
-                                  metavar="SECONDS", help="Time limit for the whole run."),
+    timeout: Optional[float] = typer.Option(
+        None, "--timeout", "-t", min=0.1, max=300, metavar="SECONDS",
+        help="Time limit for the whole run (default 20)."),
+    profile: Optional[str] = ProfileOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Check everything between this machine and Binance: network, clock, key, limits."""
-    from binance_doctor import credential
     from binance_doctor.clock import offset as clocks
     from binance_doctor.doctor import checkup
     from binance_doctor.doctor import view as doctorview
@@ -79,21 +82,28 @@ def doctor(
     from binance_doctor.net import transport
     from binance_doctor.output import render
 
+    prof = _load_profile(profile)
+    recv_window = prof.pick("recv_window", recv_window, clocks.DEFAULT_RECV_WINDOW)
+    timeout = prof.pick("timeout", timeout, 20.0)
     if not 0 < recv_window <= clocks.MAX_RECV_WINDOW:
         raise BadOption(f"--recv-window {recv_window} is out of range",
                        hint=f"Binance accepts 1 to {clocks.MAX_RECV_WINDOW} ms")
+    testnet = testnet or bool(prof.pick("testnet", None, False))
     defaults = dict(zip(("spot", "usdm", "coinm"), TESTNET if testnet else MAINNET))
     given = {"spot": base_url, "usdm": futures_base_url, "coinm": delivery_base_url}
-    hosts = tuple((p, transport.check_base_url(given[p] or defaults[p]))
+    hosts = tuple((p, transport.check_base_url(prof.base_url(p, given[p], defaults[p])))
                   for p in _rest_products(product, "doctor"))
     settings = checkup.Settings(
         hosts, "testnet" if testnet else "mainnet", recv_window,
-        _ntp_servers(ntp_server, no_ntp), timeout)
-    raw_key = api_key if api_key is not None else os.environ.get(credential.ENV_API_KEY)
+        _ntp_servers(ntp_server or prof.values.get("ntp_servers"), no_ntp), timeout)
+    creds = prof.credentials(api_key=api_key, secret_file=secret_file,
+                             private_key=private_key)
     key = None
-    if raw_key and raw_key.strip():
-        ready = keyoffline.prepare(raw_key, secret=None, secret_file=secret_file,
-                                   private_key=private_key, urls=tuple(u for _, u in hosts))
+    if creds.api_key and creds.api_key.strip():
+        ready = keyoffline.prepare(creds.api_key, secret=None, secret_file=creds.secret_file,
+                                   private_key=creds.private_key,
+                                   urls=tuple(u for _, u in hosts),
+                                   secret_from=creds.secret_from)
         key = checkup.KeyInput(ready.api_key, ready.creds, ready.offline, ready.sendable)
     with _spinner() as progress, transport.make_client(timeout) as client:
         report = checkup.run(settings, client, key=key, progress=progress)

@@ -51,6 +51,7 @@ COMMANDS = {
     "check-order": "check_order",
     "order-status": "order_status",
     "signature": "signature",
+    "config": "config",
     "completion": "completion",
 }
 
@@ -93,6 +94,12 @@ NtpServerOption = typer.Option(
     None, "--ntp-server", metavar="HOST[:PORT]",
     help="NTP server to compare with; repeatable. Default: pool.ntp.org, "
          "time.google.com, time.cloudflare.com.")
+
+
+ProfileOption = typer.Option(
+    None, "--profile", metavar="NAME",
+    help="Settings from this profile in config.toml (default: $BINANCE_DOCTOR_PROFILE, "
+         "else the file's default).")
 
 
 class State:
@@ -153,6 +160,16 @@ def _ntp_servers(values: Optional[Sequence[str]], off: bool) -> tuple[str, ...] 
             raise BadOption(f"--ntp-server: {e}", hint="e.g. --ntp-server time.google.com "
                                                        "or --ntp-server 127.0.0.1:1123") from None
     return None if off else tuple(values or clocks.DEFAULT_NTP_SERVERS)
+
+
+def _load_profile(name: Optional[str]):
+    """The profile in use (config/profile.load); its warnings go to stderr."""
+    from binance_doctor.config import profile
+
+    chosen = profile.load(name)
+    for warning in chosen.warnings:
+        sys.stderr.write(f"binance-doctor: warning: {warning}\n")
+    return chosen
 
 
 def read_stdin(limit: int = 64 * 1024 * 1024, prompt: bool = False) -> str:

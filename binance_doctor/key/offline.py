@@ -147,11 +147,12 @@ def _url_checks(urls: tuple[str, ...]) -> list[Check]:
 
 
 def read_credentials(*, api_key: str | None, secret: str | None, secret_file: str | None,
-                     private_key: str | None) -> credential.Credentials:
+                     private_key: str | None,
+                     secret_from: tuple[str, str] | None = None) -> credential.Credentials:
     """credential.read, with a clearer error when the private-key file is an HMAC secret."""
     try:
         return credential.read(api_key=api_key, secret=secret, secret_file=secret_file,
-                               private_key=private_key)
+                               private_key=private_key, secret_from=secret_from)
     except signing.BadKey:
         if private_key:
             data = credential.read_text_file(private_key, "private key file")
@@ -175,12 +176,13 @@ class Prepared:
 
 
 def prepare(raw_key: str, *, secret: str | None, secret_file: str | None,
-            private_key: str | None, urls: tuple[str, ...]) -> Prepared:
+            private_key: str | None, urls: tuple[str, ...],
+            secret_from: tuple[str, str] | None = None) -> Prepared:
     """Every offline step check-key (and doctor) run before sending: the key's shape,
     reading and checking the secret or private key, and the base URLs' hints."""
     key, key_checks = inspect_api_key(raw_key)
     creds = read_credentials(api_key=key, secret=secret, secret_file=secret_file,
-                             private_key=private_key)
+                             private_key=private_key, secret_from=secret_from)
     creds, secret_checks = inspect_credentials(creds, key)
     offline = (*key_checks, *secret_checks, *_url_checks(urls))
     return Prepared(key, creds, offline, key.isascii() and key.isprintable() and bool(key))

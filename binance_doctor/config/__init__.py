@@ -1,0 +1,1 @@
+"""Configuration: named profiles in config.toml (`profile`) and `config show` (`view`)."""
