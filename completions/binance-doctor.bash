@@ -8,6 +8,7 @@ _binance_doctor() {
     --base-url) COMPREPLY=(); return ;;
     --body|-b) COMPREPLY=(); return ;;
     --client-order-id|-c) COMPREPLY=(); return ;;
+    --color) COMPREPLY=(); return ;;
     --delivery-base-url) COMPREPLY=(); return ;;
     --exchange-info) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     --futures-base-url) COMPREPLY=(); return ;;
@@ -45,7 +46,7 @@ _binance_doctor() {
     case " check-key check-order clock codes completion config doctor explain order-status scan show sign signature verify " in *" $w "*) path="${path:+$path }$w" ;; esac
   done
   case "$path" in
-    "") COMPREPLY=( $(compgen -W "check-key check-order clock codes completion config doctor explain order-status scan signature --debug --version --help" -- "$cur") ); ;;
+    "") COMPREPLY=( $(compgen -W "check-key check-order clock codes completion config doctor explain order-status scan signature --debug --version --quiet -q --color --no-pager --help" -- "$cur") ); ;;
     "check-key") COMPREPLY=( $(compgen -W "--api-key --secret-file --secret --private-key --testnet --product -p --base-url --futures-base-url --delivery-base-url --testnet-base-url --testnet-futures-base-url --testnet-delivery-base-url --timeout --profile --json --help" -- "$cur") ); ;;
     "check-order") COMPREPLY=( $(compgen -W "--quantity -q --price --stop-price --quote-order-qty --iceberg-qty --trailing-delta --time-in-force --reduce-only --position-side --close-position --product -p --base-url --exchange-info --price-ref --account --api-key --secret-file --secret --private-key --timeout --json --help" -- "$cur") ); ;;
     "clock") COMPREPLY=( $(compgen -W "--product -p --base-url --samples -n --recv-window -w --ntp-server --no-ntp --timeout -t --profile --json --help" -- "$cur") ); ;;

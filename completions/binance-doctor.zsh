@@ -3,7 +3,7 @@
 _binance_doctor() {
   local -a cmds
   cmds=('check-key:Find out why Binance rejects an API key (-2015, -2014, -2008, -1022) and name the fix.' 'check-order:Check an order against every exchangeInfo filter before sending it; give corrected values.' 'clock:Measure your clocks offset against Binance and NTP; say if -1021 will hit you.' 'codes:List the catalog: every documented error, per product.' 'completion:Print the shell completion script for bash, zsh or fish.' 'config:Show the configuration: profiles from config.toml.' 'doctor:Check everything between this machine and Binance: network, clock, key, limits.' 'explain:Explain a Binance error code, message or error JSON: cause, fix and retry advice.' 'order-status:Was my order placed? Filled / open / cancelled / not found / still unknown.' 'scan:Count the Binance errors in logs of any size: by product, code and message.' 'signature:Re-derive request signatures: find why Binance said -1022 INVALID_SIGNATURE.')
-  _arguments -C '--debug[Show tracebacks for unexpected errors.]' '--version[Print the version and exit.]' '1: :->cmd' '*:: :->rest'
+  _arguments -C '--debug[Show tracebacks for unexpected errors.]' '--version[Print the version and exit.]' '--quiet[Print nothing on stdout: for scripts that want only the exit code (errors still go to stderr).]' '-q[Print nothing on stdout: for scripts that want only the exit code (errors still go to stderr).]' '--color[auto, always or never. auto: colour on a terminal; FORCE_COLOR forces it, NO_COLOR turns it off.]:value: ' '--no-pager[Never page long output (default: $PAGER, else less -FRX, on a terminal).]' '1: :->cmd' '*:: :->rest'
   case $state in
     cmd) _describe 'command' cmds ;;
     rest)

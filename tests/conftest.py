@@ -27,6 +27,7 @@ def _utc(monkeypatch):
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)   # colour is asked for explicitly
     yield
     os.environ.pop("TZ", None)
     time.tzset()

@@ -53,6 +53,72 @@ def command_name(args: list[str]) -> str:
     return words[0]
 
 
+GLOBAL_FLAGS = ("--quiet", "-q", "--no-pager", "--color")
+
+
+def own_flags(args: list[str]) -> set[str]:
+    """The option names the invoked command (or subcommand) declares itself, e.g. -q for
+    signature's --query: those stay with the command."""
+    import inspect
+
+    app = load_commands(args)
+    words = [a for a in args if not a.startswith("-")]
+    found: set[str] = set()
+
+    def walk(typer_app, depth: int) -> None:
+        for cmd in typer_app.registered_commands:
+            name = cmd.name or cmd.callback.__name__.replace("_", "-")
+            if depth < len(words) and name == words[depth]:
+                for param in inspect.signature(cmd.callback).parameters.values():
+                    found.update(getattr(param.default, "param_decls", None) or ())
+        for group in typer_app.registered_groups:
+            if depth < len(words) and group.name == words[depth]:
+                walk(group.typer_instance, depth + 1)
+
+    walk(app, 0)
+    return found
+
+
+def split_globals(args: list[str]) -> tuple[list[str], dict[str, str | bool]]:
+    """Take -q/--quiet, --no-pager and --color WHEN (also --color=WHEN) from anywhere
+    before `--`, after the command too, unless the command uses the name itself."""
+    mine = own_flags(args)
+    out: list[str] = []
+    found: dict[str, str | bool] = {}
+    i, literal = 0, False
+    while i < len(args):
+        arg = args[i]
+        literal = literal or arg == "--"
+        name = arg.split("=", 1)[0]
+        if literal or name not in GLOBAL_FLAGS or name in mine:
+            out.append(arg)
+        elif name == "--color":
+            if "=" in arg:
+                found["color"] = arg.split("=", 1)[1]
+            elif i + 1 < len(args):
+                i += 1
+                found["color"] = args[i]
+            else:
+                found["color"] = ""
+        else:
+            found["quiet" if name in ("-q", "--quiet") else "no_pager"] = True
+        i += 1
+    return out, found
+
+
+def _apply_globals(found: dict[str, str | bool]) -> None:
+    from binance_doctor.cli.root import State
+    from binance_doctor.output import render
+
+    color = found.get("color", "auto")
+    if color not in render.COLOR_CHOICES:
+        raise click_errors.BadParameter(f"{color!r} is not one of auto, always, never",
+                                        param_hint="'--color'")
+    render.Options.color = str(color)
+    render.Options.pager = not found.get("no_pager")
+    State.quiet = bool(found.get("quiet"))
+
+
 def _split_debug(args: list[str]) -> tuple[list[str], bool]:
     """--debug is accepted anywhere before `--`, after the command too."""
     out, debug, literal = [], False, False
@@ -82,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
             except (OSError, ValueError):
                 pass
         sys.stdout, sys.stderr = streams
+        _apply_globals({})           # the next in-process run starts from the defaults
     if argv is None:
         if code is ExitCode.INTERRUPTED:
             # Worker threads may sit in a DNS lookup that cannot be cancelled: do not wait.
@@ -96,6 +163,14 @@ def _run(args: list[str]) -> ExitCode:
     name = command_name(args)
     State.debug = debug or bool(os.environ.get("BINANCE_DOCTOR_DEBUG"))
     app = load_commands(args)
+    args, found = split_globals(args)
+    try:
+        _apply_globals(found)
+    except click_errors.ClickException as e:
+        _print_error(e.format_message(), _usage_hint(name), ExitCode.USAGE, as_json, name)
+        return ExitCode.USAGE
+    if State.quiet:                  # scripts that want only the exit code: no stdout
+        sys.stdout = mask.MaskedStream(open(os.devnull, "w", encoding="utf-8"))
     if name == "explain":
         from binance_doctor.cli.explain import literal_words
 

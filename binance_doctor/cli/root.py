@@ -104,6 +104,7 @@ ProfileOption = typer.Option(
 
 class State:
     debug = False
+    quiet = False
 
 
 def _version(value: bool) -> None:
@@ -117,8 +118,25 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for unexpected errors."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Print the version and exit."),
+    quiet: bool = typer.Option(False, "--quiet", "-q",
+                               help="Print nothing on stdout: for scripts that want only "
+                                    "the exit code (errors still go to stderr)."),
+    color: str = typer.Option("auto", "--color", metavar="WHEN",
+                              help="auto, always or never. auto: colour on a terminal; "
+                                   "FORCE_COLOR forces it, NO_COLOR turns it off."),
+    no_pager: bool = typer.Option(False, "--no-pager",
+                                  help="Never page long output (default: $PAGER, else "
+                                       "less -FRX, on a terminal)."),
 ) -> None:
+    # main() takes these anywhere, after the command too, and applies them itself; here
+    # they are documented in --help and serve callers that drive `app` directly.
     State.debug = State.debug or debug    # main() also takes --debug after the command
+    if quiet or color != "auto" or no_pager:
+        from binance_doctor.output import render
+
+        State.quiet = State.quiet or quiet
+        render.Options.color = color if color in render.COLOR_CHOICES else "auto"
+        render.Options.pager = render.Options.pager and not no_pager
 
 
 def _product(value: Optional[str]):
@@ -201,7 +219,7 @@ def _spinner():
     """A progress callback: a spinner on stderr when it is a terminal, else nothing."""
     import contextlib
 
-    if not sys.stderr.isatty():
+    if State.quiet or not sys.stderr.isatty():
         return contextlib.nullcontext(None)
     from rich.console import Console
 

@@ -36,29 +36,68 @@ def write_json(command: str, result: Any, ok: bool = True, file: IO[str] | None 
     out.write("\n")
 
 
-def use_rich(file: IO[str]) -> bool:
-    """Rich only for a terminal; TERM=dumb also means plain."""
+class Options:
+    """How output looks, set once per run from --color and --no-pager (cli/main.py)."""
+
+    color = "auto"        # auto, always, never
+    pager = True          # page long output on a terminal
+
+
+COLOR_CHOICES = ("auto", "always", "never")
+
+
+def _isatty(file: IO[str]) -> bool:
     try:
-        tty = file.isatty()
+        return file.isatty()
     except (AttributeError, ValueError):
-        tty = False
-    return tty and os.environ.get("TERM") != "dumb"
+        return False
+
+
+def color_mode() -> str:
+    """always or never for --color auto: FORCE_COLOR forces colour, NO_COLOR drops it
+    (https://force-color.org, https://no-color.org); otherwise "auto" stays."""
+    if Options.color != "auto":
+        return Options.color
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0"):
+        return "always"
+    if os.environ.get("NO_COLOR"):
+        return "never"
+    return "auto"
+
+
+def use_rich(file: IO[str]) -> bool:
+    """Rich for a terminal (TERM=dumb means plain), or anywhere with colour forced."""
+    if color_mode() == "always":
+        return True
+    return _isatty(file) and os.environ.get("TERM") != "dumb"
 
 
 def write(blocks: Iterable[Block], file: IO[str] | None = None) -> None:
     out = file or sys.stdout
     blocks = list(blocks)
-    if use_rich(out):
-        from rich.console import Console
+    if not use_rich(out):
+        out.write(plain(blocks))
+        return
+    import io
 
-        console = Console(file=out, no_color=bool(os.environ.get("NO_COLOR")),
-                          highlight=False)
-        if _longest_word(blocks) <= console.width - _RICH_INDENT:
-            write_rich(blocks, console)
-            return
-    # Plain lines are never cut: a value meant to be copied (a curl line, a signed
-    # payload) that rich could only show with "…" makes the whole screen plain.
-    out.write(plain(blocks))
+    from rich.console import Console
+
+    mode = color_mode()
+    tty = _isatty(out)
+    width = Console(file=out).width if tty else 100
+    if _longest_word(blocks) > width - _RICH_INDENT:
+        # Plain lines are never cut: a value meant to be copied (a curl line, a signed
+        # payload) that rich could only show with "…" makes the whole screen plain.
+        out.write(plain(blocks))
+        return
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=tty or mode == "always",
+                      no_color=mode == "never", highlight=False, width=width,
+                      color_system="auto" if tty else "standard")
+    write_rich(blocks, console)
+    text = buffer.getvalue()
+    if not (tty and Options.pager and page(text, out)):
+        out.write(text)
 
 
 _RICH_INDENT = 24      # label column, panel borders and padding around a value
@@ -81,6 +120,48 @@ def _longest_word(blocks: Iterable[Block]) -> int:
             continue
         longest = max([longest, *(len(w) for t in texts for w in t.split())])
     return longest
+
+
+def _terminal_rows(out: IO[str]) -> int:
+    try:
+        return os.get_terminal_size(out.fileno()).lines
+    except (AttributeError, OSError, ValueError):
+        return 24
+
+
+def page(text: str, out: IO[str]) -> bool:
+    """Show text longer than the terminal through $BINANCE_DOCTOR_PAGER or $PAGER (default
+    `less -FRX`), as git and gh do; False when it fits or no pager runs, so the caller
+    writes it. What goes to the pager passes the same secret mask as stdout."""
+    if text.count("\n") < _terminal_rows(out):
+        return False
+    import shlex
+    import shutil
+    import subprocess
+
+    from binance_doctor.output.mask import MaskedStream
+
+    command = os.environ.get("BINANCE_DOCTOR_PAGER", os.environ.get("PAGER", "less -FRX"))
+    argv = shlex.split(command)
+    if not argv or argv[0] == "cat" or shutil.which(argv[0]) is None:
+        return False
+    out.flush()
+    env = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}
+    try:
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, env=env, text=True,
+                                encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    assert proc.stdin is not None
+    stream = MaskedStream(proc.stdin)
+    try:
+        stream.write(text)
+        stream.flush()
+        proc.stdin.close()
+    except BrokenPipeError:          # the reader quit early (q in less): not an error
+        pass
+    proc.wait()
+    return True
 
 
 # -- plain text ---------------------------------------------------------------
