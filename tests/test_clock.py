@@ -74,9 +74,10 @@ def test_asymmetric_path_fools_the_naive_method_more(binance):
 
 
 def test_minimum_rtt_sample_wins(binance):
-    """Samples 0 and 2 come back 80 ms late (a queue on the return path); the filter
-    keeps a fast one, whose midpoint guess is good."""
-    slow = iter([0.08, 0.0, 0.08, 0.0])
+    """Samples 0 and 2 come back 200 ms late (a queue on the return path); the filter
+    keeps a fast one, whose midpoint guess is good. (200 ms, not less: on a loaded
+    machine the request leg of the slow sample can lag by tens of ms too.)"""
+    slow = iter([0.2, 0.0, 0.2, 0.0])
     binance.offset_ms = 300
     binance.latency(0.0, lambda: next(slow))
     with httpx.Client() as client:
@@ -84,7 +85,7 @@ def test_minimum_rtt_sample_wins(binance):
     assert est.best in (1, 3)
     assert est.offset_ms == est.samples[est.best].offset_ms
     assert abs(est.offset_ms - 300) <= est.uncertainty_ms < 40
-    assert abs(est.samples[0].offset_ms - 300) >= 35       # what a slow sample says
+    assert abs(est.samples[0].offset_ms - 300) >= 60       # what a slow sample says
 
 
 def test_wall_clock_step_is_caught_and_earlier_samples_dropped(binance):
