@@ -35,7 +35,8 @@ def timed(cmd: list[str], tty: bool = False) -> float:
     if tty:
         pid, fd = pty.fork()
         if pid == 0:
-            os.execv(cmd[0], cmd)
+            # A pager would wait for a key press; `cat` means "no pager".
+            os.execve(cmd[0], cmd, {**os.environ, "BINANCE_DOCTOR_PAGER": "cat"})
         while True:
             try:
                 if not os.read(fd, 65536):
