@@ -13,28 +13,11 @@ and whether httpx was imported by the API paths (it must not be, before a Sessio
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-
-def timed(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
-    return time.perf_counter() - start
-
-
-def medians_ms(cmds: list[list[str]], runs: int) -> list[float]:
-    """Interleaved, so machine load falls on every command alike."""
-    for c in cmds:
-        timed(c)                                  # warm the OS file cache
-    samples: list[list[float]] = [[] for _ in cmds]
-    for _ in range(runs):
-        for i, c in enumerate(cmds):
-            samples[i].append(timed(c))
-    return [statistics.median(s) * 1000 for s in samples]
+from startup import medians_ms   # bench/startup.py: the same interleaved timing
 
 
 def main() -> None:

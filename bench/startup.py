@@ -49,15 +49,16 @@ def timed(cmd: list[str], tty: bool = False) -> float:
     return time.perf_counter() - start
 
 
-def medians_ms(base: list[str], doctor: list[str], runs: int,
-               tty: bool = False) -> tuple[float, float]:
+def medians_ms(cmds: list[list[str]], runs: int, tty: bool = False) -> list[float]:
     """Median wall time of each command, runs interleaved so load on the machine
-    falls on both alike."""
-    timed(base, tty)                     # warm the OS file cache, not the interpreter
-    timed(doctor, tty)
-    pairs = [(timed(base, tty), timed(doctor, tty)) for _ in range(runs)]
-    return (statistics.median(b for b, _ in pairs) * 1000,
-            statistics.median(d for _, d in pairs) * 1000)
+    falls on every command alike."""
+    for cmd in cmds:
+        timed(cmd, tty)                  # warm the OS file cache, not the interpreter
+    samples: list[list[float]] = [[] for _ in cmds]
+    for _ in range(runs):
+        for i, cmd in enumerate(cmds):
+            samples[i].append(timed(cmd, tty))
+    return [statistics.median(s) * 1000 for s in samples]
 
 
 def main() -> None:
@@ -72,8 +73,8 @@ def main() -> None:
         hello.write_text(HELLO)
         base = [sys.executable, str(hello), "--", "-2010"]
         doctor = [str(script), "explain", "-2010"]
-        piped = medians_ms(base, doctor, args.runs)
-        terminal = medians_ms(base, doctor, args.runs, tty=True)
+        piped = medians_ms([base, doctor], args.runs)
+        terminal = medians_ms([base, doctor], args.runs, tty=True)
         rows = [("typer hello-world (piped)", piped[0]),
                 ("explain -2010 (piped)", piped[1]),
                 ("typer hello-world (terminal)", terminal[0]),
