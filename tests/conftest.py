@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import tempfile
 import time
 
@@ -13,7 +15,9 @@ from support import REFERENCE
 
 # The catalog's compiled copy (errors/bundle.py) goes to a throwaway cache, never the
 # user's; set before any test runs, so subprocesses inherit it too.
+# Removed at exit, so runs do not pile up directories in the temp folder.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="binance-doctor-cache-")
+atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
