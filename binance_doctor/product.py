@@ -56,6 +56,24 @@ _ALIASES = {
     "sapi": Product.SAPI, "margin": Product.SAPI, "wallet": Product.SAPI,
 }
 
+# The REST hosts each network serves, for the products with a testnet (spot's host
+# also serves /sapi on mainnet; the futures testnet serves /fapi and /dapi alike).
+MAINNET_HOSTS = {
+    Product.SPOT: "https://api.binance.com",
+    Product.USDM: "https://fapi.binance.com",
+    Product.COINM: "https://dapi.binance.com",
+}
+TESTNET_HOSTS = {
+    Product.SPOT: "https://testnet.binance.vision",
+    Product.USDM: "https://testnet.binancefuture.com",
+    Product.COINM: "https://testnet.binancefuture.com",
+}
+
+
+def host(product: Product, testnet: bool = False) -> str:
+    """The default REST host of `product` on mainnet or its testnet."""
+    return (TESTNET_HOSTS if testnet else MAINNET_HOSTS)[product]
+
 
 def parse_product(text: str) -> Product:
     """Canonical product for a user's spelling; ValueError names the choices."""

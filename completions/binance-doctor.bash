@@ -48,7 +48,7 @@ _binance_doctor() {
   case "$path" in
     "") COMPREPLY=( $(compgen -W "check-key check-order clock codes completion config doctor explain order-status scan signature --debug --version --quiet -q --color --no-pager --help" -- "$cur") ); ;;
     "check-key") COMPREPLY=( $(compgen -W "--api-key --secret-file --secret --private-key --testnet --product -p --base-url --futures-base-url --delivery-base-url --testnet-base-url --testnet-futures-base-url --testnet-delivery-base-url --timeout --profile --json --help" -- "$cur") ); ;;
-    "check-order") COMPREPLY=( $(compgen -W "--quantity -q --price --stop-price --quote-order-qty --iceberg-qty --trailing-delta --time-in-force --reduce-only --position-side --close-position --product -p --base-url --exchange-info --price-ref --account --api-key --secret-file --secret --private-key --timeout --json --help" -- "$cur") ); ;;
+    "check-order") COMPREPLY=( $(compgen -W "--quantity -q --price --stop-price --quote-order-qty --iceberg-qty --trailing-delta --time-in-force --reduce-only --position-side --close-position --product -p --base-url --exchange-info --price-ref --account --api-key --secret-file --secret --private-key --timeout --profile --json --help" -- "$cur") ); ;;
     "clock") COMPREPLY=( $(compgen -W "--product -p --base-url --samples -n --recv-window -w --ntp-server --no-ntp --timeout -t --profile --json --help" -- "$cur") ); ;;
     "codes") COMPREPLY=( $(compgen -W "--product -p --search -s --kind --json --help" -- "$cur") ); ;;
     "completion") COMPREPLY=( $(compgen -W "--help" -- "$cur") ); ;;
@@ -56,7 +56,7 @@ _binance_doctor() {
     "config show") COMPREPLY=( $(compgen -W "--profile --json --help" -- "$cur") ); ;;
     "doctor") COMPREPLY=( $(compgen -W "--product -p --base-url --futures-base-url --delivery-base-url --testnet --ntp-server --no-ntp --recv-window -w --api-key --secret-file --private-key --timeout -t --profile --json --help" -- "$cur") ); ;;
     "explain") COMPREPLY=( $(compgen -W "--product -p --json --help" -- "$cur") ); ;;
-    "order-status") COMPREPLY=( $(compgen -W "--client-order-id -c --order-id --product -p --api-key --secret-file --secret --private-key --testnet --base-url --timeout -t --json --help" -- "$cur") ); ;;
+    "order-status") COMPREPLY=( $(compgen -W "--client-order-id -c --order-id --product -p --api-key --secret-file --secret --private-key --testnet --base-url --timeout -t --profile --json --help" -- "$cur") ); ;;
     "scan") COMPREPLY=( $(compgen -W "--json --jsonl --binary-as-text --help" -- "$cur") ); COMPREPLY+=( $(compgen -f -- "$cur") ); ;;
     "signature") COMPREPLY=( $(compgen -W "sign verify --help" -- "$cur") ); ;;
     "signature sign") COMPREPLY=( $(compgen -W "--query -q --body -b --method -X --api-key --secret-file --secret --private-key --json --help" -- "$cur") ); ;;

@@ -1,4 +1,5 @@
-"""Profiles: config.toml under a temporary XDG_CONFIG_HOME feeds doctor, clock and check-key.
+"""Profiles: config.toml under a temporary XDG_CONFIG_HOME feeds doctor, clock, check-key,
+order-status and check-order.
 
 Every test writes its own config file, points XDG_CONFIG_HOME at it and drives
 the CLI; loopback servers stand in for Binance and NTP.
@@ -10,10 +11,11 @@ import os
 
 import pytest
 
-from binance_doctor.config import profile
 from binance_doctor.failure import ExitCode
 from fake.account import FakeAccounts, FakeKey
+from fake.exchange import FakeExchange, FakeOrderAccount
 from fake.market import FakeMarket
+from fake.orders import FakeOrders
 from fake.server import FakeBinance
 from support import run_cli
 
@@ -200,15 +202,37 @@ def test_testnet_profile_checks_the_key_on_its_urls(config, ntp):
     assert run.json()["result"]["network"] == "testnet"
 
 
-def test_the_helper_other_commands_call(config, monkeypatch):
-    """check-order and order-status take their settings the same way."""
-    config.write('[profiles.x]\nbase_url = "http://127.0.0.1:9"\napi_key_env = "X_KEY"\n'
-                 'secret_env = "X_SECRET"\n')
-    chosen = profile.load("x", env={**config.env, "X_KEY": "k" * 64})
-    assert chosen.base_url("spot") == "http://127.0.0.1:9"
-    assert chosen.base_url("spot", "http://flag") == "http://flag"
-    assert chosen.base_url("usdm", None, "https://fapi.binance.com") == \
-        "https://fapi.binance.com"
-    creds = chosen.credentials(env={"X_KEY": "k" * 64, "X_SECRET": "s" * 64})
-    assert creds.api_key == "k" * 64 and creds.secret_from == ("X_SECRET", "s" * 64)
-    assert chosen.credentials(api_key="flag").api_key == "flag"
+def test_profile_feeds_order_status_and_a_flag_wins(config, binance):
+    orders = FakeOrders(binance, [FakeKey(KEY, secret=SECRET)])
+    orders.add("BTCUSDT", "prof-1", status="FILLED", api_key=KEY)
+    config.write(loopback_profile(binance.url, "127.0.0.1:1",
+                                  'api_key_env = "LOOP_KEY"\nsecret_env = "LOOP_SECRET"'))
+    env = {**config.env, "LOOP_KEY": KEY, "LOOP_SECRET": SECRET}
+    run = run_cli("order-status", "BTCUSDT", "-c", "prof-1", "--json", env=env)
+    assert run.code == ExitCode.OK, run.stderr
+    assert run.json()["result"]["order"]["status"] == "FILLED"
+    assert binance.requests("/api/v3/order")[0].headers["x-mbx-apikey"] == KEY
+    assert SECRET not in run.stdout + run.stderr and KEY not in run.stdout + run.stderr
+    # --base-url beats the profile's host: nothing listens on port 9
+    run = run_cli("order-status", "BTCUSDT", "-c", "prof-1", "--base-url",
+                  "http://127.0.0.1:9", env=env)
+    assert run.code == ExitCode.UNREACHABLE and "127.0.0.1" in run.stderr, run.stdout
+    assert len(binance.requests("/api/v3/order")) == 1
+
+
+def test_profile_feeds_check_order_account(config, binance):
+    FakeExchange(binance).reference["BTCUSDT"] = "30000"
+    state = FakeOrderAccount(binance, FakeAccounts(binance, [FakeKey(KEY, secret=SECRET)]))
+    state.balances["USDT"] = "20.00000000"
+    config.write(loopback_profile(binance.url, "127.0.0.1:1",
+                                  f'api_key = "{KEY}"\nsecret_env = "LOOP_SECRET"\ntimeout = 5'))
+    run = run_cli("check-order", "BTCUSDT", "BUY", "LIMIT", "--quantity", "0.001", "--price",
+                  "30000", "--time-in-force", "GTC", "--account", "--json",
+                  env={**config.env, "LOOP_SECRET": SECRET})
+    assert run.code == ExitCode.ORDER_WOULD_FAIL, run.stderr
+    balance = next(c for c in run.json()["result"]["checks"] if c["filter"] == "BALANCE")
+    assert balance["ok"] is False and balance["code"] == -2010
+    sent = binance.requests("/api/v3/account")[0]
+    assert sent.headers["x-mbx-apikey"] == KEY and "signature=" in sent.raw_query
+    assert binance.requests("/api/v3/exchangeInfo")
+    assert SECRET not in run.stdout + run.stderr

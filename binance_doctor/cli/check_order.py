@@ -10,8 +10,11 @@ from binance_doctor.cli.root import (
     ApiKeyOption,
     JsonOption,
     PrivateKeyOption,
+    ProfileOption,
     SecretFileOption,
     SecretOption,
+    _credentials,
+    _load_profile,
     _product,
     app,
     read_stdin,
@@ -36,6 +39,9 @@ EPILOG_CHECK_ORDER = """Examples:
   BINANCE_API_KEY=... BINANCE_API_SECRET=... binance-doctor check-order BTCUSDT BUY LIMIT \\
       --quantity 0.01 --price 30000 --time-in-force GTC --product usdm --account
 
+  binance-doctor check-order BTCUSDT BUY LIMIT --quantity 0.01 --price 30000 \\
+      --time-in-force GTC --account --profile main     (host and key from config.toml)
+
 Only read-only GET requests are sent (exchangeInfo, referencePrice/avgPrice,
 premiumIndex; with --account, signed reads of the account). Exit 0: every rule passes; 26: a rule fails (Binance would
 reject the order).
@@ -48,25 +54,18 @@ def _params(symbol, side, order_type, values: dict) -> dict[str, str]:
     return out
 
 
-def _account_rules(rules, order, ref, base_url, timeout, api_key, secret_file, secret,
-                   private_key):
+def _account_rules(rules, order, ref, host, timeout, creds):
     """The account rules, read with the user's key."""
-    import sys
-
     from binance_doctor import credential
     from binance_doctor.order import account, market
 
     run = account.rules_for(rules.product)
-    creds = credential.read(api_key=api_key, secret_file=secret_file, secret=secret,
-                            private_key=private_key)
-    for note in creds.notes:
-        sys.stderr.write(f"binance-doctor: warning: {note}\n")
     if not creds.api_key:
         raise DoctorError("--account needs an API key", hint=f"set {credential.ENV_API_KEY} "
                           "or pass --api-key KEY", exit_code=ExitCode.USAGE)
     sent: list[str] = []
     with market.session(timeout) as client:
-        fetch = market.signed_fetch(client, market.host(rules.product, base_url), creds,
+        fetch = market.signed_fetch(client, host, creds,
                                     creds.api_key, sent)
         checks = tuple(run(fetch, rules, order, ref.value))
     return checks, tuple(sent)
@@ -98,7 +97,9 @@ def check_order(
                                                "pasted URL or the file, else spot)."),
     base_url: Optional[str] = typer.Option(None, "--base-url", metavar="URL",
                                            help="Host to read exchangeInfo and prices from "
-                                                "(default: the product's mainnet host)."),
+                                                "(default: the pasted URL's, else the "
+                                                "profile's, else the product's mainnet "
+                                                "host)."),
     exchange_info: Optional[str] = typer.Option(
         None, "--exchange-info", metavar="FILE",
         help="A saved exchangeInfo answer (whole, or one symbol) instead of a live GET."),
@@ -114,15 +115,20 @@ def check_order(
     secret_file: Optional[str] = SecretFileOption,
     secret: Optional[str] = SecretOption,
     private_key: Optional[str] = PrivateKeyOption,
-    timeout: float = typer.Option(10.0, "--timeout", metavar="SECONDS",
-                                  help="Time allowed for the live reads."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", metavar="SECONDS",
+                                            help="Time allowed for the live reads "
+                                                 "(default 10)."),
+    profile: Optional[str] = ProfileOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Check an order against every exchangeInfo filter before sending it; give corrected values."""
     from binance_doctor.order import check, exchange_info as info, view
     from binance_doctor.output import render
+    from binance_doctor import product as products
     from binance_doctor.product import Product
 
+    prof = _load_profile(profile)
+    timeout = prof.pick("timeout", timeout, 10.0)
     chosen = _product(product)
     if chosen is not None and chosen not in info.PRODUCTS:
         raise typer.BadParameter("check-order checks spot, usdm and coinm orders",
@@ -150,6 +156,16 @@ def check_order(
     else:
         params.update({k: v for k, v in flags.items() if v is not None})
     order = check.order_from_params(params)
+
+    def host(product_: Product) -> str:
+        """--base-url, else the pasted request's host, else the profile's, else Binance's."""
+        from binance_doctor.order import market
+
+        testnet = bool(prof.pick("testnet", None, False))
+        return market.host(product_, base_url or (pasted.base_url if pasted else None)
+                           or prof.base_url(product_.value, None,
+                                            products.host(product_, testnet)))
+
     ref_value = check._decimal("--price-ref", price_ref) if price_ref is not None else None
 
     if exchange_info is not None:
@@ -161,21 +177,19 @@ def check_order(
             from binance_doctor.order import market
 
             with market.session(timeout) as client:
-                ref, sent = market.price_ref(client, market.host(rules.product, base_url
-                                             or (pasted.base_url if pasted else None)),
-                                             rules.product, order.symbol)
+                ref, sent = market.price_ref(client, host(rules.product), rules.product,
+                                             order.symbol)
     else:
         from binance_doctor.order import market
 
         product_ = chosen or Product.SPOT
-        host = market.host(product_, base_url or (pasted.base_url if pasted else None))
         with market.session(timeout) as client:
-            rules, ref, sent = market.read(client, host, product_, order.symbol, ref_value)
+            rules, ref, sent = market.read(client, host(product_), product_, order.symbol,
+                                           ref_value)
     checks: tuple = ()
     if account:
-        checks, more = _account_rules(rules, order, ref, base_url or (
-            pasted.base_url if pasted else None), timeout, api_key, secret_file, secret,
-            private_key)
+        creds = _credentials(prof, api_key, secret_file, secret, private_key)
+        checks, more = _account_rules(rules, order, ref, host(rules.product), timeout, creds)
         sent = sent + more
     result = check.run(rules, order, ref, account=checks,
                        pasted_error=pasted.error if pasted else None, sent=sent)

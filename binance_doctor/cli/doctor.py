@@ -21,6 +21,7 @@ from binance_doctor.cli.root import (
     app,
 )
 from binance_doctor.failure import BadOption, ExitCode
+from binance_doctor.product import MAINNET_HOSTS, TESTNET_HOSTS
 
 # The weights are checkup.BASE_WEIGHT and KEY_WEIGHT; a test holds them to a real run.
 EPILOG_DOCTOR = """Examples:
@@ -44,9 +45,8 @@ unreachable, 11: TLS, 12: timeout, 20: clock, 21: key); different causes
 together exit 27.
 """
 
-MAINNET = ("https://api.binance.com", "https://fapi.binance.com", "https://dapi.binance.com")
-TESTNET = ("https://testnet.binance.vision", "https://testnet.binancefuture.com",
-           "https://testnet.binancefuture.com")
+MAINNET = tuple(MAINNET_HOSTS.values())
+TESTNET = tuple(TESTNET_HOSTS.values())
 
 
 @app.command(epilog=EPILOG_DOCTOR)

@@ -10,8 +10,11 @@ from binance_doctor.cli.root import (
     ApiKeyOption,
     JsonOption,
     PrivateKeyOption,
+    ProfileOption,
     SecretFileOption,
     SecretOption,
+    _credentials,
+    _load_profile,
     _product,
     _spinner,
     app,
@@ -26,6 +29,8 @@ EPILOG_ORDER_STATUS = """Examples:
   binance-doctor order-status BTCUSDT --client-order-id bot-7f3a2c --product usdm
 
   binance-doctor order-status BTCUSD_PERP --client-order-id x1 --product coinm --testnet
+
+  binance-doctor order-status BTCUSDT -c bot-7f3a2c --profile main
 
 After a 5xx, -1006, -1007 or a timeout the order may or may not exist: ask this before
 sending it again. Only read-only GET requests are sent (the order, the symbol's open
@@ -53,9 +58,12 @@ def order_status(
     testnet: bool = typer.Option(False, "--testnet", help="Ask the product's testnet."),
     base_url: Optional[str] = typer.Option(
         None, "--base-url", metavar="URL",
-        help="Any Binance-compatible endpoint. Default: the product's production host."),
-    timeout: float = typer.Option(10.0, "--timeout", "-t", min=0.1, max=300,
-                                  metavar="SECONDS", help="Time allowed for each request."),
+        help="Any Binance-compatible endpoint. Default: the profile's host for the "
+             "product, else the product's production host."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", "-t", min=0.1, max=300,
+                                            metavar="SECONDS",
+                                            help="Time allowed for each request (default 10)."),
+    profile: Optional[str] = ProfileOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Was my order placed? Filled / open / cancelled / not found / still unknown."""
@@ -73,13 +81,16 @@ def order_status(
     if (client_order_id is None) == (order_id is None):
         raise BadInput("give exactly one of --client-order-id ID or --order-id N",
                        hint="the client order id is the newClientOrderId your bot sent")
-    creds = credential.read(api_key=api_key, secret_file=secret_file, secret=secret,
-                            private_key=private_key)
+    prof = _load_profile(profile)
+    creds = _credentials(prof, api_key, secret_file, secret, private_key)
     if not creds.api_key:
         raise DoctorError("no API key given", hint=f"set {credential.ENV_API_KEY} or pass "
                           "--api-key KEY", exit_code=ExitCode.USAGE)
-    url = transport.check_base_url(base_url or (core.TESTNET_BASE if testnet
-                                                else core.DEFAULT_BASE)[chosen])
+    # A profile's URLs are the network it names: the testnet's when it says testnet.
+    testnet = testnet or bool(prof.pick("testnet", None, False))
+    default = (core.TESTNET_BASE if testnet else core.DEFAULT_BASE)[chosen]
+    url = transport.check_base_url(prof.base_url(chosen.value, base_url, default))
+    timeout = prof.pick("timeout", timeout, 10.0)
     with _spinner() as _, transport.make_client(timeout) as client:
         verdict = core.check(client, creds, url, chosen, symbol,
                              client_order_id=client_order_id, order_id=order_id)

@@ -190,6 +190,22 @@ def _load_profile(name: Optional[str]):
     return chosen
 
 
+def _credentials(prof, api_key: Optional[str], secret_file: Optional[str],
+                 secret: Optional[str], private_key: Optional[str]):
+    """The credentials a signing command uses: flags, then the profile's sources, then
+    the usual environment variables (credential.read's order); its notes go to stderr."""
+    from binance_doctor import credential
+
+    given = prof.credentials(api_key=api_key, secret_file=secret_file,
+                             private_key=private_key)
+    creds = credential.read(api_key=given.api_key, secret_file=given.secret_file,
+                            secret=secret, private_key=given.private_key,
+                            secret_from=given.secret_from)
+    for note in creds.notes:
+        sys.stderr.write(f"binance-doctor: warning: {note}\n")
+    return creds
+
+
 def read_stdin(limit: int = 64 * 1024 * 1024, prompt: bool = False) -> str:
     """Text piped on stdin; binary data and empty input are bad input, not crashes.
 

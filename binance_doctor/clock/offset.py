@@ -24,13 +24,13 @@ from binance_doctor import epoch
 from binance_doctor.net import transport
 from binance_doctor.failure import ExitCode
 from binance_doctor.net.transport import NetworkFailure
+from binance_doctor.product import MAINNET_HOSTS
 
 if TYPE_CHECKING:
     import httpx
 
 TIME_PATHS = {"spot": "/api/v3/time", "usdm": "/fapi/v1/time", "coinm": "/dapi/v1/time"}
-DEFAULT_BASE_URLS = {"spot": "https://api.binance.com", "usdm": "https://fapi.binance.com",
-                     "coinm": "https://dapi.binance.com"}
+DEFAULT_BASE_URLS = {p.value: url for p, url in MAINNET_HOSTS.items()}
 # Wall and monotonic clocks agree to well under this over a run unless the wall
 # clock was stepped (slewing changes the rate by at most ~0.05 %).
 STEP_THRESHOLD_MS = 20.0

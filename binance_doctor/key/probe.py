@@ -25,6 +25,7 @@ from binance_doctor.clock import offset as clocks
 from binance_doctor.failure import BadInput, ExitCode
 from binance_doctor.net import guard, transport
 from binance_doctor.net.transport import NetworkFailure
+from binance_doctor.product import MAINNET_HOSTS, TESTNET_HOSTS
 from binance_doctor.signature import signing
 
 if TYPE_CHECKING:
@@ -54,10 +55,8 @@ class Network:
         return getattr(self, host)
 
 
-MAINNET = Network("mainnet", "https://api.binance.com", "https://fapi.binance.com",
-                  "https://dapi.binance.com")
-TESTNET = Network("testnet", "https://testnet.binance.vision",
-                  "https://testnet.binancefuture.com", "https://testnet.binancefuture.com")
+MAINNET = Network("mainnet", *MAINNET_HOSTS.values())
+TESTNET = Network("testnet", *TESTNET_HOSTS.values())
 _TIME_PATHS = {"spot": "/api/v3/time", "futures": "/fapi/v1/time", "delivery": "/dapi/v1/time"}
 
 

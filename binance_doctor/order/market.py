@@ -24,13 +24,12 @@ from binance_doctor.failure import BadInput, DoctorError, ExitCode
 from binance_doctor.net import transport
 from binance_doctor.order import exchange_info as info
 from binance_doctor.order.check import PriceRef, ref_name
-from binance_doctor.product import Product
+from binance_doctor.product import MAINNET_HOSTS, Product
 
 if TYPE_CHECKING:
     import httpx
 
-HOSTS = {Product.SPOT: "https://api.binance.com", Product.USDM: "https://fapi.binance.com",
-         Product.COINM: "https://dapi.binance.com"}
+HOSTS = MAINNET_HOSTS
 EXCHANGE_INFO = {Product.SPOT: "/api/v3/exchangeInfo", Product.USDM: "/fapi/v1/exchangeInfo",
                  Product.COINM: "/dapi/v1/exchangeInfo"}
 PREMIUM_INDEX = {Product.USDM: "/fapi/v1/premiumIndex", Product.COINM: "/dapi/v1/premiumIndex"}

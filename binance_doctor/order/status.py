@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from binance_doctor.failure import BadInput, DoctorError, ExitCode
-from binance_doctor.product import Product
+from binance_doctor.product import MAINNET_HOSTS, TESTNET_HOSTS, Product
 
 if TYPE_CHECKING:
     import httpx
@@ -52,11 +52,8 @@ ENDPOINTS = {
                              "COIN-M stops returning cancelled or expired orders that had "
                              "no fills 3 days after they were created"),
 }
-DEFAULT_BASE = {Product.SPOT: "https://api.binance.com", Product.USDM: "https://fapi.binance.com",
-                Product.COINM: "https://dapi.binance.com"}
-TESTNET_BASE = {Product.SPOT: "https://testnet.binance.vision",
-                Product.USDM: "https://testnet.binancefuture.com",
-                Product.COINM: "https://testnet.binancefuture.com"}
+DEFAULT_BASE = MAINNET_HOSTS
+TESTNET_BASE = TESTNET_HOSTS
 ASK_AGAIN = 5.0            # seconds, when nothing says how long
 _NOT_FOUND = -2013
 _UNKNOWN_CODES = frozenset({-1000, -1001, -1006, -1007, -1008, -1003, -1015})
