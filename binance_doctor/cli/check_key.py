@@ -111,9 +111,6 @@ def check_key(
         report = keycheck.check(ready.creds, ready.api_key, settings, client,
                                 offline=ready.offline, progress=progress,
                                 online=ready.sendable)
-    if as_json:
-        render.write_json("check-key", keyview.to_json(report),
-                          ok=report.exit_code is ExitCode.OK)
-    else:
-        render.write(keyview.blocks(report))
+    render.show("check-key", as_json, report, keyview.to_json, keyview.blocks,
+                ok=report.exit_code is ExitCode.OK)
     raise typer.Exit(int(report.exit_code))

@@ -193,9 +193,7 @@ def check_order(
         sent = sent + more
     result = check.run(rules, order, ref, account=checks,
                        pasted_error=pasted.error if pasted else None, sent=sent)
-    if as_json:
-        render.write_json("check-order", view.to_json(result), ok=result.verdict == "pass")
-    else:
-        render.write(view.blocks(result))
+    render.show("check-order", as_json, result, view.to_json, view.blocks,
+                ok=result.verdict == "pass")
     if result.verdict == "fail":
         raise typer.Exit(int(ExitCode.ORDER_WOULD_FAIL))

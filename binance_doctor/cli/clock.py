@@ -81,9 +81,6 @@ def clock(
                             recv_window=recv_window, ntp_servers=servers,
                             platform=core.detect_platform(), deadline=deadline,
                             timeout=timeout, progress=progress)
-    if as_json:
-        render.write_json("clock", clockview.clock_json(result))
-    else:
-        render.write(clockview.clock_blocks(result))
+    render.show("clock", as_json, result, clockview.clock_json, clockview.clock_blocks)
     if result.window.verdict is not core.Verdict.PASS:
         raise typer.Exit(int(ExitCode.CLOCK_REJECTED))

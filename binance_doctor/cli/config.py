@@ -32,7 +32,4 @@ def show(profile: Optional[str] = ProfileOption, as_json: bool = JsonOption) -> 
     from binance_doctor.output import render
 
     chosen = _load_profile(profile)
-    if as_json:
-        render.write_json("config show", view.to_json(chosen))
-    else:
-        render.write(view.blocks(chosen))
+    render.show("config show", as_json, chosen, view.to_json, view.blocks)

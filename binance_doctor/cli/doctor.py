@@ -107,9 +107,6 @@ def doctor(
         key = checkup.KeyInput(ready.api_key, ready.creds, ready.offline, ready.sendable)
     with _spinner() as progress, transport.make_client(timeout) as client:
         report = checkup.run(settings, client, key=key, progress=progress)
-    if as_json:
-        render.write_json("doctor", doctorview.to_json(report),
-                          ok=report.exit_code is ExitCode.OK)
-    else:
-        render.write(doctorview.blocks(report))
+    render.show("doctor", as_json, report, doctorview.to_json, doctorview.blocks,
+                ok=report.exit_code is ExitCode.OK)
     raise typer.Exit(int(report.exit_code))

@@ -94,9 +94,6 @@ def order_status(
     with _spinner() as _, transport.make_client(timeout) as client:
         verdict = core.check(client, creds, url, chosen, symbol,
                              client_order_id=client_order_id, order_id=order_id)
-    if as_json:
-        render.write_json("order-status", view.to_json(verdict),
-                          ok=verdict.exit_code == 0)
-    else:
-        render.write(view.blocks(verdict))
+    render.show("order-status", as_json, verdict, view.to_json, view.blocks,
+                ok=verdict.exit_code == 0)
     raise typer.Exit(int(verdict.exit_code))

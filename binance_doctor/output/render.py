@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import IO, Any, Iterable
+from typing import IO, Any, Callable, Iterable
 
 from binance_doctor import __version__
 from binance_doctor.output.document import Block, Field, Heading, Items, Section, Table, Text, Tone
@@ -34,6 +34,15 @@ def write_json(command: str, result: Any, ok: bool = True, file: IO[str] | None 
     out = file or sys.stdout
     json.dump(envelope(command, result, ok), out, indent=2, ensure_ascii=False)
     out.write("\n")
+
+
+def show(command: str, as_json: bool, subject: Any, to_json: Callable[[Any], Any],
+         blocks: Callable[[Any], Iterable[Block]], ok: bool = True) -> None:
+    """A command's one output step: `subject` as the JSON envelope or as blocks."""
+    if as_json:
+        write_json(command, to_json(subject), ok=ok)
+    else:
+        write(blocks(subject))
 
 
 class Options:
