@@ -160,7 +160,7 @@ def test_reduce_only_in_hedge_mode_is_the_first_futures_cause_of_1106():
 
 def test_one_meaning_with_advice_per_product_is_not_called_different_things():
     result = run_cli("explain", "-1106", "--json").json()["result"]
-    assert result["ambiguous"] is False and len(result["findings"]) == 2
+    assert result["ambiguous"] is False and len(result["findings"]) == 4   # spot (FIX tags), sapi, options, futures
     text = run_cli("explain", "-1106").stdout
     assert "different things" not in text and "advice differs by product" in text
     # Meanings that really differ still say so.

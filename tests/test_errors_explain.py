@@ -217,7 +217,7 @@ def test_json_envelope_is_versioned():
 
 def test_codes_lists_one_product_and_searches():
     body = run_cli("codes", "--product", "spot", "--json").json()["result"]
-    assert body["count"] == 108   # 106 on errors.md + the retired -1167 and -1999
+    assert body["count"] == 110   # 106 on errors.md + the retired -1167 and -1999 + -1099 and -1131 (change log only)
     assert all(e["products"] == ["spot"] for e in body["entries"])
     found = run_cli("codes", "--search", "recvWindow", "--json").json()["result"]["entries"]
     assert -1021 in {e["code"] for e in found}
@@ -305,3 +305,24 @@ def test_minus_2021_is_one_meaning_on_spot_and_sapi():
     result = run_cli("explain", "--json", "--", "-2021").json()["result"]
     groups = sorted(sorted(f["products"]) for f in result["findings"])
     assert groups == [["coinm", "papi", "usdm"], ["sapi", "spot"]]
+
+
+@pytest.mark.parametrize("code,message", [(-1131, "recvWindow must be less than 60000"),
+                                          (-1099, "Not found, authenticated, or authorized")])
+def test_change_log_only_spot_codes_keep_spot(code, message):
+    """-1099 and -1131 are in the spot change log (2019-08-15), not in errors.md: a spot or
+    Binance.US paste keeps spot, and --product spot explains them."""
+    body = f'{{"code":{code},"msg":"{message}"}} GET https://api.binance.us/api/v3/account'
+    result = run_cli("explain", body, "--json").json()["result"]
+    assert [f["products"] for f in result["findings"]] == [["spot"]]
+    spot = run_cli("explain", str(code), "--product", "spot", "--json").json()["result"]
+    assert spot["findings"][0]["products"] == ["spot"]
+    assert spot["findings"][0]["messages"] == [message]
+
+
+def test_1106_names_fix_tags_only_on_spot():
+    result = run_cli("explain", "-1106", "--json").json()["result"]
+    assert not result["ambiguous"]
+    for finding in result["findings"]:
+        text = " ".join([finding["meaning"], *finding["causes"], *finding["fixes"]])
+        assert ("FIX" in text) == (finding["products"] == ["spot"]), finding["products"]
