@@ -108,6 +108,9 @@ class Entry:
     # Message templates whose meaning is another explanation's: (template, key).
     # -1008 "Server is currently overloaded..." means on USDⓈ-M what it means on spot.
     message_explanations: tuple[tuple[str, str], ...] = ()
+    # A matching-engine message that a source saw Binance send with one code of its
+    # several (ccxt's map: "Market is closed." with -1013): (code, source key).
+    observed: tuple[int, str] | None = None
 
     @property
     def title(self) -> str:
@@ -188,6 +191,8 @@ class Catalog:
                 filter=r.get("filter"),
                 section=r.get("section"),
                 message_explanations=tuple(r.get("message_explanations", {}).items()),
+                observed=(r["observed_code"], r["observed_from"]) if "observed_code" in r
+                else None,
             )
         return entry
 

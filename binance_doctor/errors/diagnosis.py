@@ -413,7 +413,10 @@ def explain_pasted(catalog: Catalog, text: str, product: Product | None = None,
         except (NotFound, BadInput) as e:
             if f.code is None and f.status is None:
                 continue           # a message-only find that Binance does not document
-            out.append(Pasted(f, count, None, e.message, origin))
+            # What is known of it beyond the docs (ccxt's mapping) is part of the answer.
+            problem = f"{e.message}; {e.hint}" if e.hint and f.code is not None and \
+                catalog.undocumented(f.code) else e.message
+            out.append(Pasted(f, count, None, problem, origin))
     return tuple(out)
 
 

@@ -113,6 +113,7 @@ class _Context:
     hints: list[tuple[int, Hint]] = field(default_factory=list)   # (line, hint), bounded
     headers: dict[str, tuple[int, str]] = field(default_factory=dict)
     pending: Found | None = None            # a status seen, waiting for its body
+    held: Found | None = None               # a code that ended its line, waiting one line
     chain_end: int = 0                      # last line of the status's own transcript
 
 
@@ -138,11 +139,34 @@ class Reader:
             self._line(line_no, text[:MAX_LINE], out)
         except RecursionError:  # pragma: no cover - regexes here do not recurse
             pass
-        return out
+        return self._hold(line_no, out)
 
     def close(self) -> list[Found]:
+        held, self._ctx.held = self._ctx.held, None
         pending, self._ctx.pending = self._ctx.pending, None
-        return [self._finish(pending)] if pending is not None else []
+        return ([held] if held is not None else []) + (
+            [self._finish(pending)] if pending is not None else [])
+
+    def _hold(self, line_no: int, out: list[Found]) -> list[Found]:
+        """A code printed last on its line ("... Code = -1013") is held one line: when the
+        next line is a message it can be sent with ("Market is closed."), that message is
+        its own, not a second error with a code of its own."""
+        ctx = self._ctx
+        held, ctx.held = ctx.held, None
+        if held is not None:
+            first = out[0] if out else None
+            if first is not None and first.line == line_no == held.line + 1 \
+                    and first.code_from == "message" and first.message \
+                    and held.code in _sent_with(first.message):
+                out[0] = replace(held, message=first.message,
+                                 hints=tuple(dict.fromkeys(held.hints + first.hints)))
+            else:
+                out.insert(0, held)
+        last = out[-1] if out else None
+        if last is not None and last.line == line_no and last.form == "text" \
+                and last.code is not None and last.code_from is None and last.message is None:
+            ctx.held = out.pop()
+        return out
 
     def idle(self, line_no: int) -> bool:
         """True when nothing fed so far can change what `line_no` yields: no status
@@ -150,7 +174,7 @@ class Reader:
         A line fed in this state yields what its text alone says; if the reader is
         idle again on the next line, the line left nothing behind either."""
         ctx = self._ctx
-        if ctx.pending is not None:
+        if ctx.pending is not None or ctx.held is not None:
             return False
         if ctx.hints and line_no - ctx.hints[-1][0] <= self.window:
             return False
@@ -250,6 +274,14 @@ def reportable(found: Found) -> bool:
     """A code, or a status that is an error on its own (not a 400 whose body was lost)."""
     return found.code is not None or (found.status is not None and found.status in _ALONE) \
         or (found.code is None and found.message is not None)
+
+
+def _sent_with(message: str) -> set[int]:
+    """Every code a documented message can be sent with."""
+    from binance_doctor.errors.catalog import load
+
+    return {c for m in load().match_message(message)
+            for c in ((m.entry.code,) if m.entry.code is not None else m.entry.codes)}
 
 
 def headers_of(text: str) -> dict[str, str]:

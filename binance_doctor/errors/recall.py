@@ -23,7 +23,7 @@ from binance_doctor.errors.catalog import PLACEHOLDER, Catalog, Entry, Kind, loa
 # A line that says it is about an error. A bare signed number counts as a code
 # only in such a line, or right before or after its documented message.
 _ERRORISH = re.compile(r"(?i)err|exception|fail|code|msg|message|invalid|reject|warn|binance"
-                       r"|\bapi\b|denied|refused|respon|returned|报错|错误")
+                       r"|\bapi\b|denied|refused|respon|returned|problem|illegal|报错|错误")
 
 # -1021 standing alone: not inside a word, a date, a version, a path or a decimal.
 _SIGNED = re.compile(r"(?<![\w.\-/+])-(\d{4,5})(?![\d\-/]|[.:]\d)")
@@ -37,6 +37,9 @@ _NAMED = re.compile(
 # A code printed right before or after its message: "4014: Price ...", "... (-1116)".
 _BEFORE = re.compile(r"(?:^|[\s\[({\"'=:])(?P<sign>-\s?)?(?P<n>\d{4,5})\s*[\]):,=\-]*\s*[\"'{]?\s*$")
 _AFTER = re.compile(r"^[\s\"'.]*[(\[]\s*(?P<sign>-)?(?P<n>\d{4,5})\s*[)\]]")
+# "1001 error" at the start of a line: a code whose minus sign was dropped, read only in
+# this tight form (one word "error" right after it), never a date, a count or a port.
+_BARE = re.compile(r"^[\s>*`\"'-]{0,3}(\d{4,5}) [Ee]rror(?![\w-])")
 _RPC = range(-32768, -31999)      # JSON-RPC's reserved codes
 
 # Statuses, in every common phrasing.
@@ -118,6 +121,9 @@ def codes(text: str, catalog: Catalog | None = None) -> list[Code]:
             if is_binance_code(catalog, code):
                 found.setdefault(m.start("n"), Code(m.start(), m.end(), code, "named"))
                 break
+    bare = _BARE.match(text)
+    if bare and is_binance_code(catalog, -int(bare.group(1))) and bare.start(1) not in found:
+        found[bare.start(1)] = Code(bare.start(1), bare.end(1), -int(bare.group(1)), "bare")
     errorish = None
     for rx in (_SIGNED, _SPACED):
         for m in rx.finditer(text):
@@ -189,13 +195,17 @@ def messages(text: str, catalog: Catalog | None = None) -> list[Message]:
 
 def implied_code(message: Message) -> int | None:
     """The code a message comes with when none is printed: a code's own message gives
-    it; a matching-engine message gives -2011 when it is about a cancel, -2038 about
-    an amend, else -2010 (a new order); a filter failure gives its first code."""
+    it; a matching-engine message gives the code a source saw it sent with, else -2011
+    when it is about a cancel, -2038 about an amend, -2010 (a new order) otherwise; a
+    filter failure gives its first code. The other codes it can come with stay in its
+    entry's `codes`."""
     for _, entry, _ in message.wordings:
         if entry.kind is Kind.CODE:
             return entry.code
     for template, entry, _ in message.wordings:
         if entry.kind is Kind.MESSAGE:
+            if entry.observed is not None:
+                return entry.observed[0]
             low = template.lower()
             want = -2011 if "cancel" in low or "unknown order" in low else (
                 -2038 if "amend" in low else -2010)
@@ -203,6 +213,11 @@ def implied_code(message: Message) -> int | None:
         if entry.kind is Kind.FILTER and entry.codes:
             return entry.codes[0]
     return None
+
+
+def possible_codes(message: Message) -> tuple[int, ...]:
+    """Every code the message can be sent with."""
+    return tuple(dict.fromkeys(c for _, e, _ in message.wordings for c in _codes_of(e)))
 
 
 def implied_status(message: Message) -> int | None:

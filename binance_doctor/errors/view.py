@@ -55,7 +55,11 @@ def finding_blocks(finding: Finding, diagnosis: Diagnosis) -> Section:
         blocks.append(Text("The message is not one Binance documents for this code; "
                            "showing the code's general meaning.", Tone.WARN))
     if entry.kind is Kind.MESSAGE:
-        blocks.append(Field("Sent with", f"code {_codes_with(entry)} (matching engine)"))
+        blocks.append(Field("Sent with", f"code {_codes_with(entry)} (the matching engine's; "
+                                         "-1013 when the API rejects it before)"))
+        if entry.observed is not None:
+            blocks.append(Field("Seen with", f"code {entry.observed[0]} (recorded by "
+                                             f"{entry.observed[1]})"))
     elif entry.kind is Kind.FILTER and entry.codes:
         blocks.append(Field("Sent with", f"code {_codes_with(entry)}"))
     if finding.template and finding.entry.kind is Kind.CODE:
