@@ -12,7 +12,7 @@ from typing import IO, Callable
 
 from binance_doctor.errors import extract, scan
 from binance_doctor.errors.catalog import Catalog
-from binance_doctor.errors.scan import _CURL, _PASSES, _chunks, _Reader
+from binance_doctor.errors.scan import _CURL, _chunks, _prefiltered, _Reader
 from binance_doctor.errors.tally import MAX_ROWS, Counter, _TEMPLATES, _variant
 
 _QUIET = extract.WINDOW + 2      # lines with no candidate before the split point
@@ -64,7 +64,7 @@ def _quiet(head: bytes, at_start: bool) -> bool:
                 return False
             break
     region = head[pos + 1:]
-    if any(rx.search(region) for rx in _PASSES):
+    if _prefiltered(region):
         return False
     at = 0
     while at < len(region):

@@ -61,6 +61,40 @@ _STATUS = re.compile(
     | \[(?P<k>GatewayTimeout|ServiceUnavailable|BadGateway|InternalServerError|TooManyRequests
         |Forbidden|Unauthorized|BadRequest)\]                 # .NET HttpStatusCode names
     """)
+# What scan looks for in bulk, before reading a line of a big log (see `anchors`).
+# A status reportable with no body after one of these, not followed by a digit:
+# `403 Forbidden`, `(429, None,`, `[503]`, `status=418`, `"451"`, `<H1>403`.
+STATUS_BEFORE = b" [(>:=\"'"
+# Words (lower case) that make a line say it is about an error: a message without its
+# code, or a code printed unsigned after them, is looked for in such lines.
+ERROR_WORDS = (b"error",)
+# ccxt prints documented messages without their code after the exchange's id.
+CCXT = rb"binance(?:usdm|coinm)? [A-Z]"
+
+
+class Anchors(NamedTuple):
+    """What a line of a big log must hold for scan to read it (scan finds these over
+    whole buffers): a signed code that is a Binance code, a status that is an error
+    alone in one of its phrasings, an error word, or ccxt's form."""
+
+    codes: frozenset[int]        # n for each Binance code -n of 4 or 5 digits
+    statuses: frozenset[int]     # statuses reportable with no body
+    status_before: bytes         # a status is read after one of these bytes
+    words: tuple[bytes, ...]     # lower case
+    ccxt: bytes                  # a regex over the line's bytes
+
+
+@lru_cache(maxsize=4)
+def anchors(catalog: Catalog) -> Anchors:
+    """The anchors, from the catalog's own codes and the reader's own statuses."""
+    from binance_doctor.errors.extract import _ALONE
+
+    codes = frozenset(-c for c in catalog.codes if -100_000 < c <= -1000)
+    codes |= frozenset(-int(c) for c in catalog._unofficial if c.startswith("-")
+                       and 5 <= len(c) <= 6)
+    return Anchors(codes, frozenset(_ALONE), STATUS_BEFORE, ERROR_WORDS, CCXT)
+
+
 _NAMED_STATUS = {"gatewaytimeout": 504, "serviceunavailable": 503, "badgateway": 502,
                  "internalservererror": 500, "toomanyrequests": 429, "forbidden": 403,
                  "unauthorized": 401, "badrequest": 400}

@@ -16,6 +16,7 @@ processes (`halves`), split where neither half's lines can change the other's.
 from __future__ import annotations
 
 import gzip
+import itertools
 import re
 import time
 from datetime import datetime, timedelta, timezone
@@ -35,22 +36,17 @@ __all__ = ["Counter", "Hit", "NoSuchFile", "Row", "Summary", "open_input", "scan
 CHUNK = 4 * 1024 * 1024
 SPLIT_FROM = 64 * 1024 * 1024   # plain files this big are read by two processes
 
-# The prefilter: a line that none of these match cannot hold an error the extractor
-# knows. Each starts with a literal, so the regex engine skips through ordinary
-# text at memory speed and ordinary lines cost almost nothing.
-_PASSES = (
-    re.compile(rb"-[1-9]\d{3}"),                         # every Binance code: -1000..-99999
-    # Statuses that come without a code, after a space, bracket, quote, '>', ':' or '='
-    # (never in a price's digits). The look-behind follows the literal, so the engine
-    # still skips to each '4' or '5' at memory speed; no Python-level check per digit.
-    re.compile(rb"4(?<=[ \[(>:=\"']4)(?:0[013]|18|29|51)(?![0-9])"),
-    re.compile(rb"5(?<=[ \[(>:=\"']5)0[0-4](?![0-9])"),
-    re.compile(rb"binance(?:usdm|coinm)? [A-Z]"),        # ccxt messages without their code
-    # Lines that say "error": where documented messages with no code are looked for.
-    # Single literals: the regex engine finds each at memory speed, an alternation not.
-    re.compile(rb"rror"),
-    re.compile(rb"RROR"),
-)
+# The prefilter (`_prefiltered`): a line of a big log is read only when it holds one
+# of recall's anchors (`recall.anchors`). Each is found over the whole buffer by one
+# search that starts with a literal, so the regex engine (or bytes.find) skips through
+# ordinary text in C; a hit costs Python-level work only when it is a real anchor.
+# Signed codes: narrowed to the catalog's own codes right at the hit.
+_SIGNED = re.compile(rb"-([1-9][0-9]{3,4})(?![0-9])")
+# Statuses, error words and ccxt's form are searched in a folded copy of the buffer:
+# lower case, every byte a status may follow made a space, and 5 made 4, so one
+# search finds 4xx and 5xx after any of them (offsets are those of the buffer). A
+# decimal (a price, qty=451.25) is no status.
+_STATUS = re.compile(rb" 4[0-9][0-9](?![0-9]|\.[0-9])")
 # curl -v prefixes: a transcript's request, status and header lines around an error
 # are read with it, so the body gets its status, headers and host.
 _CURL = (b"< ", b"> ", b"* ", b"{ [", b"<\r", b">\r", b"<\n", b">\n")
@@ -208,6 +204,7 @@ class _Reader:
         self.on_hit = on_hit
         self.reader = extract.Reader()
         self.total = self.lines = 0
+        self.whole = False
         # Summary mode only: what lines of each shape yielded (see `_shape`), and
         # what each message becomes; --jsonl wants every value, so it reads every line.
         self.shapes: dict[bytes, tuple] | None = {} if on_hit is None else None
@@ -220,6 +217,15 @@ class _Reader:
     def read(self, chunks: Iterable[bytes], on_progress: Callable[[int], None] | None,
              first: bool = True, close: bool = True) -> tuple[int, int]:
         counter = self.counter
+        chunks = iter(chunks)
+        chunk = next(chunks, None)
+        if chunk is None:
+            chunks = iter(())
+        else:
+            after = next(chunks, None)
+            # An input of one small chunk is a paste: every line is read.
+            self.whole = first and after is None and len(chunk) <= _WHOLE
+            chunks = itertools.chain((chunk,), () if after is None else (after,), chunks)
         for chunk in chunks:
             if first and not counter.binary_as_text:
                 _refuse_binary(self.name, chunk)
@@ -238,7 +244,7 @@ class _Reader:
         line_no = self.lines
         prev = 0
         texts: dict[int, bytes] = {}
-        for start in _candidates(chunk):
+        for start in _candidates(chunk, self.whole):
             line_no += chunk.count(b"\n", prev, start)
             prev = start
             end = chunk.find(b"\n", start)
@@ -396,21 +402,58 @@ def _chunks(stream: IO[bytes], rest: bytes = b"", blocks: int | None = None) \
         yield rest + b"\n"
 
 
-def _candidates(chunk: bytes) -> list[int]:
-    """Where each line the prefilter lets through starts, in order. A small input (a
-    paste) is read whole, line by line, as `explain` reads it: the prefilter only pays
-    off on big logs, where it looks for a message without its code only on lines that
-    say "error"."""
-    if len(chunk) <= _WHOLE:
+def _candidates(chunk: bytes, whole: bool = False) -> list[int]:
+    """Where each line to read starts, in order. A small input (a paste) is read whole,
+    line by line, as `explain` reads it; in a big log, the lines `_prefiltered` picks."""
+    if whole:
         return [0] + [m.end() for m in _NEWLINE.finditer(chunk, 0, len(chunk) - 1)]
+    return _prefiltered(chunk)
+
+
+_FOLDS: list[tuple[bytes, Callable, frozenset, frozenset, tuple]] = []
+
+
+def _fold():
+    if not _FOLDS:
+        from binance_doctor.errors import recall
+        from binance_doctor.errors.catalog import load
+
+        a = recall.anchors(load())
+        upper = bytes(range(65, 91))
+        table = bytes.maketrans(upper + a.status_before + b"5",
+                                upper.lower() + b" " * len(a.status_before) + b"4")
+        _FOLDS.append((table, re.compile(a.ccxt).match, a.codes, a.statuses, a.words))
+    return _FOLDS[0]
+
+
+def _prefiltered(chunk: bytes) -> list[int]:
+    """Where each line holding an anchor starts (with the curl -v lines around it)."""
+    table, ccxt, codes, statuses, words = _fold()
+    hits = [m.start() for m in _SIGNED.finditer(chunk) if int(m.group(1)) in codes]
+    folded = chunk.translate(table)
+    hits += [m.start() for m in _STATUS.finditer(folded)
+             if int(chunk[m.start() + 1:m.end()]) in statuses]
+    for word in words:
+        _find_all(folded, word, hits)
+    ccxt_at: list[int] = []
+    _find_all(folded, b"binance", ccxt_at)
+    hits += [at for at in ccxt_at if ccxt(chunk, at)]
     starts: set[int] = set()
-    for rx in _PASSES:
-        for m in rx.finditer(chunk):
-            start = chunk.rfind(b"\n", 0, m.start()) + 1
-            if start not in starts:
-                starts.add(start)
-                _curl_context(chunk, start, starts)
+    rfind = chunk.rfind
+    for at in hits:
+        start = rfind(b"\n", 0, at) + 1
+        if start not in starts:
+            starts.add(start)
+            _curl_context(chunk, start, starts)
     return sorted(starts)
+
+
+def _find_all(data: bytes, needle: bytes, out: list[int]) -> None:
+    find = data.find
+    at = find(needle)
+    while at >= 0:
+        out.append(at)
+        at = find(needle, at + 1)
 
 
 def _curl_context(chunk: bytes, start: int, starts: set[int]) -> None:
