@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from binance_doctor.errors.origin import CLIENT, Hint, product_hint, product_hints  # noqa: F401 - product_hint is extract's API too
 from binance_doctor.product import Product
@@ -106,6 +107,34 @@ class Found:
         return (self.code, self.message, self.status, self.product)
 
 
+class Line(NamedTuple):
+    """What one line says on its own (`analyse`), before the lines around it count."""
+
+    transcript: bool                          # a curl -v line, or blank
+    hints: tuple[Hint, ...]
+    headers: tuple[tuple[str, str], ...]      # (lower-case name, value)
+    # (code, msg, form, status, where msg is, code_from) for each error, left to right
+    codes: tuple[tuple, ...]
+    status: int | None
+    waf: bool
+    status_form: str
+
+
+def analyse(text: str) -> Line:
+    """Read one line on its own: a pure function of its text. Never raises."""
+    text = text[:MAX_LINE]
+    headers: tuple[tuple[str, str], ...] = ()
+    if "etry" in text or "mbx" in text or "MBX" in text:
+        headers = tuple((m.group("name").lower(), m.group("value"))
+                        for m in _HEADER.finditer(text))
+    try:
+        codes = tuple(_codes(text))
+    except RecursionError:  # pragma: no cover - regexes here do not recurse
+        codes = ()
+    return Line(text.startswith(_TRANSCRIPT) or not text.strip(), tuple(product_hints(text)),
+                headers, codes, _status(text), _is_waf(text), _status_form(text))
+
+
 @dataclass
 class _Context:
     """What recent lines said: bounded, so memory stays flat on any input."""
@@ -130,15 +159,16 @@ class Reader:
         self._ctx = _Context()
 
     def feed(self, line_no: int, text: str) -> list[Found]:
+        return self.apply(line_no, analyse(text))
+
+    def apply(self, line_no: int, line: Line) -> list[Found]:
+        """Feed a line already read (`analyse`): what it says joins what came before."""
         out: list[Found] = []
         ctx = self._ctx
         if ctx.pending is not None and line_no - ctx.pending.line > self.window:
             out.append(self._finish(ctx.pending))
             ctx.pending = None
-        try:
-            self._line(line_no, text[:MAX_LINE], out)
-        except RecursionError:  # pragma: no cover - regexes here do not recurse
-            pass
+        self._line(line_no, line, out)
         return self._hold(line_no, out)
 
     def close(self) -> list[Found]:
@@ -182,20 +212,16 @@ class Reader:
 
     # -- one line ------------------------------------------------------------
 
-    def _line(self, line_no: int, text: str, out: list[Found]) -> None:
+    def _line(self, line_no: int, line: Line, out: list[Found]) -> None:
         ctx = self._ctx
-        if ctx.pending is not None and line_no == ctx.chain_end + 1 and (
-                text.startswith(_TRANSCRIPT) or not text.strip()):
+        if ctx.pending is not None and line_no == ctx.chain_end + 1 and line.transcript:
             ctx.chain_end = line_no         # still the headers of the pending response
-        for hint in product_hints(text):
+        for hint in line.hints:
             ctx.hints.append((line_no, hint))
         del ctx.hints[:-_MAX_HINTS]
-        if "etry" in text or "mbx" in text or "MBX" in text:
-            for m in _HEADER.finditer(text):
-                ctx.headers[m.group("name").lower()] = (line_no, m.group("value"))
-        codes = _codes(text)
-        status = _status(text)
-        waf = _is_waf(text)
+        for name, value in line.headers:
+            ctx.headers[name] = (line_no, value)
+        codes, status, waf = line.codes, line.status, line.waf
         if codes:
             for code, msg, form, own_status, at, code_from in codes:
                 found = Found(line_no, code, msg, own_status or status, form=form,
@@ -209,7 +235,7 @@ class Reader:
             return
         if status is None:
             return
-        found = self._product(Found(line_no, None, None, status, form=_status_form(text),
+        found = self._product(Found(line_no, None, None, status, form=line.status_form,
                                     waf=waf))
         if ctx.pending is not None:
             if ctx.pending.status == status:

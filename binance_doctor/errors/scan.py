@@ -257,7 +257,7 @@ class _Reader:
         text = line.decode("utf-8", errors="replace")
         reader = self.reader
         shapes = self.shapes
-        if shapes is None or not reader.idle(line_no) or len(line) > _SHAPE_MAX:
+        if shapes is None or len(line) > _SHAPE_MAX:
             self._emit(reader.feed(line_no, text), texts)
             return
         skeleton = line.translate(_ZEROS)
@@ -272,18 +272,46 @@ class _Reader:
             shape = shapes[skeleton] = (*shape, {})
         values, kinds, runs, seen = shape
         key = (values(line), kinds(line.translate(_KINDS)), runs(line))
+        idle = reader.idle(line_no)
         known = seen.get(key)
         if known is not None:
-            self._count(known, line_no, line, text)
-            return
-        found = reader.feed(line_no, text)
-        if reader.idle(line_no + 1) and all(f.message is None or f.message_at for f in found):
-            # Nothing was left for later lines: the text alone made this outcome (and
-            # each message can be read from where it sits in the next line of the shape).
-            if len(seen) >= _SHAPES:
-                seen.clear()
-            seen[key] = tuple(found)
+            said, founds = known
+            if idle and founds is not None:
+                self._count(founds, line_no, line, text)
+                return
+            found = reader.apply(line_no, self._again(said, text))
+        else:
+            said = extract.analyse(text)
+            found = reader.apply(line_no, said)
+            founds = None
+            if all(c[1] is None or c[4] for c in said.codes):
+                # Each message can be read from where it sits in the next line of the
+                # shape: what the line says on its own is kept for those lines.
+                if len(seen) >= _SHAPES:
+                    seen.clear()
+                known = seen[key] = (said, None)
+        if known is not None and known[1] is None and idle and reader.idle(line_no + 1) \
+                and all(f.message is None or f.message_at for f in found):
+            # Nothing was left for later lines: the text alone made this outcome.
+            seen[key] = (said, tuple(found))
         self._emit(found, texts)
+
+    def _again(self, said: extract.Line, text: str) -> extract.Line:
+        """What a line says, from what a line of its shape said: its own messages and
+        headers, the rest as read before."""
+        codes = tuple(c if not c[4] else (c[0], self._raw(text, c[4]), *c[2:])
+                      for c in said.codes)
+        headers = tuple(sorted(extract.headers_of(text).items())) if said.headers else ()
+        return said._replace(codes=codes, headers=headers)
+
+    def _raw(self, text: str, at: tuple[int, int]) -> str | None:
+        raw = text[at[0]:at[1]]
+        message = self.raws.get(raw, _NONE)
+        if message is _NONE:
+            if len(self.raws) > 10000:
+                self.raws.clear()
+            message = self.raws[raw] = extract.message_at(raw, (0, len(raw)))
+        return message  # type: ignore[return-value]
 
     def _count(self, known: tuple[extract.Found, ...], line_no: int, line: bytes,
                text: str) -> None:
@@ -293,14 +321,7 @@ class _Reader:
         for f in known:
             if not extract.reportable(f):
                 continue
-            message = None
-            if f.message_at:
-                raw = text[f.message_at[0]:f.message_at[1]]
-                message = self.raws.get(raw, _NONE)
-                if message is _NONE:
-                    if len(self.raws) > 10000:
-                        self.raws.clear()
-                    message = self.raws[raw] = extract.message_at(raw, (0, len(raw)))
+            message = self._raw(text, f.message_at) if f.message_at else None
             if f.code is None and f.status is None and not (
                     message and _documented(self.catalog, message)):  # type: ignore
                 continue
