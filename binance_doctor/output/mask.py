@@ -24,30 +24,32 @@ from __future__ import annotations
 import re
 from typing import IO, Iterable
 
+from binance_doctor.pattern import Pattern
+
 MASK = "***"
 
-_PEM = (re.compile(r"-----BEGIN [A-Z0-9 ]*-----.*?(?:-----END [A-Z0-9 ]*-----|$)", re.S),
+_PEM = (Pattern(r"-----BEGIN [A-Z0-9 ]*-----.*?(?:-----END [A-Z0-9 ]*-----|$)", re.S),
         "-----" + MASK + "-----")
-_HEADER = (re.compile(r"""(?i)(x-mbx-apikey\\*['"]?\s*[:=]\s*\\*['"]?)(?!\$[A-Z_{])[^\s'",}\\]+"""),
+_HEADER = (Pattern(r"""(?i)(x-mbx-apikey\\*['"]?\s*[:=]\s*\\*['"]?)(?!\$[A-Z_{])[^\s'",}\\]+"""),
            r"\1" + MASK)
-_FIELD = (re.compile(r"""(?ix)
+_FIELD = (Pattern(r"""(?ix)
         ((?:api[_-]?key|api[_-]?secret|secret(?:[_-]?key)?|private[_-]?key|passphrase)
          \\*['"]?\s*[:=]\s*\\*['"]?)
         (?!\*\*\*|\$[A-Z_{])[^\s'",}\\]+"""), r"\1" + MASK)   # $VAR: a placeholder
 # In our own output the same fields, but only values long enough to be a secret and not
 # an environment variable's name ("from BINANCE_API_SECRET: an HMAC secret" stays).
-_OUTPUT_FIELD = (re.compile(_FIELD[0].pattern.replace(
+_OUTPUT_FIELD = (Pattern(_FIELD[0].pattern.replace(
     "(?!\\*\\*\\*|", "(?!(?-i:[A-Z_]+)\\b)(?=[^\\s'\",}\\\\]{8})(?!\\*\\*\\*|"), re.I | re.X),
     _FIELD[1])
-_KEY_SHAPED = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+_KEY_SHAPED = Pattern(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 # In output, not a stretch of a base64 or percent-encoded value (an RSA signature that
 # `signature sign` prints to be copied holds such stretches by chance).
-_OUTPUT_KEY_SHAPED = re.compile(r"(?<![A-Za-z0-9+/%])[A-Za-z0-9]{64}(?![A-Za-z0-9+/=%])")
+_OUTPUT_KEY_SHAPED = Pattern(r"(?<![A-Za-z0-9+/%])[A-Za-z0-9]{64}(?![A-Za-z0-9+/=%])")
 
-_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+_RULES: tuple[tuple[Pattern, str], ...] = (
     _PEM,                                        # private keys, even with escaped newlines
     _HEADER,                                     # X-MBX-APIKEY in curl, JSON, header dumps
-    (re.compile(r"(?i)(signature=)[^&\s'\"]+"), r"\1" + MASK),   # signature= in a paste
+    (Pattern(r"(?i)(signature=)[^&\s'\"]+"), r"\1" + MASK),   # signature= in a paste
     _FIELD,                                      # apiKey / secret / privateKey fields
     (_KEY_SHAPED, MASK),                         # a Binance key or HMAC signature
 )
@@ -56,11 +58,11 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 _MARKERS = ("-----BEGIN", "apikey", "APIKEY", "apiKey", "api_key", "api-key", "ignature=",
             "ecret", "rivate", "assphrase")
 _OUTPUT_MARKERS = tuple(m for m in _MARKERS if m != "ignature=")
-_LONG_TOKEN = re.compile(r"[A-Za-z0-9]{64}")
+_LONG_TOKEN = Pattern(r"[A-Za-z0-9]{64}")
 # A key-shaped token someone cut short ("...", "…"): what is left is still secret.
-_CUT_TOKEN = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z]*[0-9])(?=[0-9]*[A-Za-z])"
-                        r"[A-Za-z0-9]{24,63}(?=…|\.\.\.)")
-_HEX = re.compile(r"[0-9a-f]{64}|[0-9A-F]{64}")
+_CUT_TOKEN = Pattern(r"(?<![A-Za-z0-9])(?=[A-Za-z]*[0-9])(?=[0-9]*[A-Za-z])"
+                     r"[A-Za-z0-9]{24,63}(?=…|\.\.\.)")
+_HEX = Pattern(r"[0-9a-f]{64}|[0-9A-F]{64}")
 _MIN_REMEMBERED = 6          # shorter values would mask ordinary words
 
 
