@@ -33,7 +33,7 @@ def test_second_load_reads_the_copy_with_the_same_contents(data, monkeypatch):
 
     def no_json(*a, **k):
         raise AssertionError("parsed the JSON although a current copy exists")
-    monkeypatch.setattr(bundle.json, "loads", no_json)
+    monkeypatch.setattr(json, "loads", no_json)
     assert bundle.load("catalog.json") == first
 
 

@@ -9,6 +9,7 @@ documentation; the explanations are binance-doctor's own words.
 
 from __future__ import annotations
 
+import marshal
 import re
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -156,29 +157,24 @@ def template_regex(template: str) -> re.Pattern[str]:
 class Catalog:
     """Read-only lookups over the entries; build one with `load()` or `parse()`.
 
-    Entries are built from the raw records on first use: `explain -2010` needs
-    a handful of them, and building all thousand would dominate start-up.
+    Entries are built from their records on first use, and a record is unpacked
+    only then (see `pack`): `explain -2010` needs a handful of the thousand, and
+    building or even unpacking them all would dominate its start-up.
     """
 
-    def __init__(self, raw: dict) -> None:
-        self.sources = raw.get("sources", {})
-        self._raw_entries: list[dict] = raw["entries"]
-        self._raw_explanations: dict[str, dict] = raw["explanations"]
+    def __init__(self, packed: dict) -> None:
+        self.sources = packed["sources"]
+        self._records: list[bytes] = packed["entries"]
+        self._raw_explanations: dict[str, bytes] = packed["explanations"]
+        self._by_code: dict[int, list[int]] = packed["by_code"]
+        self._by_status: dict[str, list[int]] = packed["by_status"]
         self._built: dict[int, Entry] = {}
         self._explanations: dict[str, Explanation] = {}
-        self._by_code: dict[int, list[int]] = {}
-        self._by_status: dict[str, list[int]] = {}
-        for i, r in enumerate(self._raw_entries):
-            kind = r["kind"]
-            if kind == "code":
-                self._by_code.setdefault(r["code"], []).append(i)
-            elif kind == "http":
-                self._by_status.setdefault(r["status"], []).append(i)
 
     def _entry(self, i: int) -> Entry:
         entry = self._built.get(i)
         if entry is None:
-            r = self._raw_entries[i]
+            r = marshal.loads(self._records[i])
             entry = self._built[i] = Entry(
                 kind=Kind(r["kind"]),
                 products=tuple(Product(p) for p in r["products"]),
@@ -206,12 +202,13 @@ class Catalog:
     def _explanation(self, key: str) -> Explanation:
         ex = self._explanations.get(key)
         if ex is None:
-            ex = self._explanations[key] = _explanation(key, self._raw_explanations[key])
+            raw = marshal.loads(self._raw_explanations[key])
+            ex = self._explanations[key] = _explanation(key, raw)
         return ex
 
     @cached_property
     def entries(self) -> tuple[Entry, ...]:
-        return tuple(self._entry(i) for i in range(len(self._raw_entries)))
+        return tuple(self._entry(i) for i in range(len(self._records)))
 
     def by_code(self, code: int, product: Product | None = None) -> list[Entry]:
         found = (self._entry(i) for i in self._by_code.get(code, ()))
@@ -392,10 +389,33 @@ def _explanation(key: str, raw: dict) -> Explanation:
     )
 
 
-def parse(raw: dict) -> Catalog:
+# The layout `pack` writes; change it with the layout, so no cached copy in an older
+# one is read (errors/bundle.py names copies after it).
+PACKED = "packed1"
+
+
+def pack(raw: dict) -> dict:
+    """The catalog as its cached copy keeps it: every entry and explanation marshalled
+    on its own, so a run unpacks only the ones it looks up, and the code and status
+    indexes built once, not per run."""
     if raw.get("schema") != SCHEMA:
         raise ValueError(f"catalog schema {raw.get('schema')!r}, expected {SCHEMA}")
-    return Catalog(raw)
+    by_code: dict[int, list[int]] = {}
+    by_status: dict[str, list[int]] = {}
+    for i, r in enumerate(raw["entries"]):
+        if r["kind"] == "code":
+            by_code.setdefault(r["code"], []).append(i)
+        elif r["kind"] == "http":
+            by_status.setdefault(r["status"], []).append(i)
+    return {"sources": raw.get("sources", {}),
+            "entries": [marshal.dumps(r) for r in raw["entries"]],
+            "explanations": {k: marshal.dumps(v) for k, v in raw["explanations"].items()},
+            "by_code": by_code, "by_status": by_status}
+
+
+def parse(raw: dict) -> Catalog:
+    """A catalog from the parsed JSON (the layout of data/catalog.json)."""
+    return Catalog(pack(raw))
 
 
 @lru_cache(maxsize=1)
@@ -403,4 +423,4 @@ def load() -> Catalog:
     """The bundled catalog, read once per process from package data."""
     from binance_doctor.errors import bundle
 
-    return parse(bundle.load("catalog.json"))
+    return Catalog(bundle.load("catalog.json", pack=pack, form=PACKED))
