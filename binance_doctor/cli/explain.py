@@ -85,7 +85,8 @@ def explain(
 
     words = list(query or [])
     # A mistyped option (--jsn), not pasted text that starts with dashes (a PEM block).
-    unknown = [w for w in words if re.fullmatch(r"--[A-Za-z][\w-]*(?:=.*)?", w)]
+    unknown = [w for w in words
+               if w.startswith("--") and re.fullmatch(r"--[A-Za-z][\w-]*(?:=.*)?", w)]
     if unknown:
         raise click_errors.UsageError(f"No such option: {unknown[0]}")   # click's words
     text = " ".join(words)

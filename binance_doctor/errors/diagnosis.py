@@ -9,7 +9,6 @@ as `now` so results are reproducible.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -230,6 +229,8 @@ def is_bare(text: str) -> bool:
 
 
 def _parse_body(text: str) -> dict | None:
+    import json      # only text that starts with "{" needs it; a bare code starts fast
+
     try:
         body = json.loads(text)
     except (ValueError, RecursionError):     # nested past Python's limit: read as text

@@ -9,7 +9,6 @@ documented in the README.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import IO, Any, Callable, Iterable
@@ -31,6 +30,8 @@ def envelope(command: str, result: Any, ok: bool = True) -> dict:
 
 
 def write_json(command: str, result: Any, ok: bool = True, file: IO[str] | None = None) -> None:
+    import json      # plain output, the common case, does without it
+
     out = file or sys.stdout
     json.dump(envelope(command, result, ok), out, indent=2, ensure_ascii=False)
     out.write("\n")
