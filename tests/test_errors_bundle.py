@@ -88,3 +88,20 @@ def test_two_installs_keep_their_own_copies(data, tmp_path, monkeypatch):
     monkeypatch.setattr(bundle, "_DATA", other)
     bundle.load("catalog.json")
     assert len(_copies()) == 2
+
+
+def test_a_copy_in_another_layout_is_never_read(data):
+    first = bundle.load("catalog.json", pack=lambda raw: {"layout": "a"}, form="a")
+    again = bundle.load("catalog.json", pack=lambda raw: {"layout": "b"}, form="b")
+    assert (first, again) == ({"layout": "a"}, {"layout": "b"})
+    assert len(_copies()) == 1          # the older layout's copy is replaced, not kept
+
+
+def test_the_packed_catalog_holds_every_record_of_the_json():
+    from binance_doctor.errors import catalog
+
+    raw = json.loads((bundle._DATA / "catalog.json").read_bytes())
+    loaded = catalog.load()
+    assert len(loaded.entries) == len(raw["entries"])
+    assert [e.code for e in loaded.entries] == [r.get("code") for r in raw["entries"]]
+    assert loaded.entries == catalog.parse(raw).entries
