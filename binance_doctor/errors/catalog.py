@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import marshal
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from enum import Enum
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from binance_doctor.product import Product
+from binance_doctor.record import frozen
 
 SCHEMA = 1
 
@@ -54,8 +55,10 @@ class RetryPolicy(str, Enum):
     CHECK_FIRST = "check_first"  # execution status unknown: query before resending
 
 
-@dataclass(frozen=True)
+@frozen
 class Retry:
+    """When and how a failed request may be sent again."""
+
     policy: RetryPolicy
     seconds: int | None = None
 
@@ -77,8 +80,10 @@ class Retry:
         return "Do not retry unchanged: fix the request first, it will fail the same way."
 
 
-@dataclass(frozen=True)
+@frozen
 class Explanation:
+    """What an error means, why it happens, how to fix it and whether to retry."""
+
     key: str
     meaning: str
     causes: tuple[str, ...]
@@ -92,7 +97,7 @@ class Explanation:
         return self.fixes[0]
 
 
-@dataclass(frozen=True)
+@frozen
 class Entry:
     """One catalog record: a code on one product, a message, a filter or an HTTP status."""
 

@@ -10,19 +10,20 @@ as `now` so results are reproducible.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from binance_doctor.errors.catalog import PLACEHOLDER, Catalog, Entry, Explanation, Kind, MessageMatch
 from binance_doctor.failure import BadInput, ExitCode, NotFound
 from binance_doctor.product import Product
+from binance_doctor.record import frozen
 
 if TYPE_CHECKING:   # extract compiles many regexes; only pasted text needs them
     from binance_doctor.errors.extract import Found
     from binance_doctor.errors.origin import Ranked
 
 
-@dataclass(frozen=True)
+@frozen
 class Fact:
     """A value read out of the message, put in words ("Ban ends" → "... (in 4 min)")."""
 
@@ -30,7 +31,7 @@ class Fact:
     value: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Finding:
     """One meaning: the entries sharing it (one per product) and what the message adds."""
 
@@ -56,7 +57,7 @@ class Finding:
         return tuple(seen)
 
 
-@dataclass(frozen=True)
+@frozen
 class Diagnosis:
     """Everything `explain` found for one error."""
 
@@ -363,7 +364,7 @@ def _unknown_message(catalog: Catalog, message: str, product: Product | None) ->
                     exit_code=ExitCode.NO_ERROR_FOUND)
 
 
-@dataclass(frozen=True)
+@frozen
 class Pasted:
     """One error found in pasted text, and what it means (or why it is not known)."""
 
