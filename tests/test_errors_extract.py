@@ -52,8 +52,12 @@ def test_library_output_is_counted_by_scan(name):
     rows = run_cli("scan", "--json", str(FIXTURES / "lib" / name)).json()["result"]["rows"]
     assert rows
     for row in rows:
+        # A client's code 0 is one line of the page; its other lines give the status alone.
+        if want["code"] == 0 and row["code"] is None:
+            assert str(row["status"]) == want["status"]
+            continue
         assert row["code"] == want["code"]
-        if want["status"]:
+        if want["status"] and row["code"] != 0:   # scan reads the page's status on its lines
             assert str(row["status"]) == want["status"]
         if want["product"]:
             assert row["product"] == want["product"]

@@ -27,6 +27,7 @@ class Kind(str, Enum):
     MESSAGE = "message"    # a matching-engine message sent with -1010/-2010/-2011/-2038
     FILTER = "filter"      # a "Filter failure: X" message
     HTTP = "http"          # an HTTP status, with or without a JSON body
+    CLIENT = "client"      # a client library's own pseudo-code (python-binance's 0), not Binance's
 
 
 class Category(str, Enum):
@@ -127,6 +128,8 @@ class Entry:
             return f"{head}: {self.messages[0]}" if self.messages else head
         if self.kind is Kind.FILTER:
             return f"Filter failure: {self.filter}"
+        if self.kind is Kind.CLIENT:
+            return f"{self.code} ({self.name})"
         return self.messages[0]
 
 
@@ -288,6 +291,13 @@ class Catalog:
         (with the date each was replaced)."""
         return [(t, e, None) for _, t, e in self._templates] + [
             (t, e, replaced) for _, t, e, replaced in self._old_templates]
+
+    def client_entry(self, message: str | None) -> Entry | None:
+        """The client pseudo-code entry whose message this is, if any."""
+        if not message:
+            return None
+        return next((m.entry for m in self.match_message(message)
+                     if m.entry.kind is Kind.CLIENT), None)
 
     def is_code(self, code: int) -> bool:
         """Whether Binance sends this code: documented, or observed (data/unofficial.json)."""

@@ -70,7 +70,8 @@ class Diagnosis:
     @property
     def ambiguous(self) -> bool:
         """The same number means different things on different products."""
-        return self.code is not None and meanings_differ(self.findings)
+        return self.code is not None and meanings_differ(
+            tuple(f for f in self.findings if f.entry.kind is Kind.CODE))
 
     @property
     def advice_varies(self) -> bool:
@@ -397,6 +398,13 @@ def explain_pasted(catalog: Catalog, text: str, product: Product | None = None,
             ("status", f.status) if f.status is not None else ("message", f.message))
         groups.setdefault(key, []).append(f)
     coded = [k for k in groups if k[0] == "code"]
+    counts = {key: len(finds) for key, finds in groups.items()}
+    client = [k for k in coded if k[1] == 0 and catalog.client_entry(groups[k][0].message)]
+    for key in [k for k in groups if k[0] == "status"][:1]:
+        if client and all(f.status is None for f in groups[client[0]]):
+            # A client's "the body was not JSON" and the error page's own status (its
+            # <title>, a later line of the page) are one error.
+            groups[client[0]] += groups.pop(key)
     for key in [k for k in groups if k[0] == "status" and k[1] in (400, 401)]:
         if coded:      # the status of a coded error whose body came on another line
             first = groups[coded[0]]
@@ -405,7 +413,7 @@ def explain_pasted(catalog: Catalog, text: str, product: Product | None = None,
             del groups[key]
     everywhere = tuple(dict.fromkeys(h for line in text.splitlines()[:5000]
                                      for h in product_hints(line)))
-    distinct = {key: [_merged(finds, everywhere), len(finds)] for key, finds in groups.items()}
+    distinct = {key: [_merged(finds, everywhere), counts[key]] for key, finds in groups.items()}
     out = []
     for f, count in distinct.values():
         origin = origin_of(catalog, f) if product is None else None
@@ -447,8 +455,12 @@ def origin_of(catalog: Catalog, found: Found) -> Ranked:
     """The products an extracted error can have come from, ranked with the evidence."""
     from binance_doctor.errors.origin import rank
 
-    matches = catalog.match_message(found.message) if found.message else []
+    matches = [m for m in (catalog.match_message(found.message) if found.message else [])
+               if m.entry.kind is not Kind.CLIENT]
     wording = tuple(dict.fromkeys(p for m in matches for p in m.entry.products))
+    client = catalog.client_entry(found.message) if found.code == 0 else None
+    if client is not None:     # a client's own code says nothing of the product
+        return rank(client.products, found.hints)
     if found.code is not None and found.code_from != "message":
         where = tuple(dict.fromkeys(p for e in catalog.by_code(found.code) for p in e.products))
     elif any(m.entry.kind is not Kind.CODE for m in matches):
@@ -476,6 +488,9 @@ def explain_found(catalog: Catalog, found: Found, product: Product | None = None
                   now: float | None = None, origin: Ranked | None = None) -> Diagnosis:
     """One extracted error: by code (refined by its message), else status, else message."""
     named = origin.products if origin is not None and origin.products else None
+    client = catalog.client_entry(found.message) if found.code == 0 else None
+    if client is not None:
+        return explain_client(catalog, client, found, product, now, origin)
     if found.code_from == "message" and found.message:
         # No code printed: the message is what there is to explain (a filter, a
         # matching-engine message, or a code's own wording).
@@ -499,6 +514,21 @@ def explain_found(catalog: Catalog, found: Found, product: Product | None = None
     if found.message:
         return explain_message(catalog, found.message, product, now)
     raise NotFound(f"HTTP {found.status} is not in the catalog")
+
+
+def explain_client(catalog: Catalog, client: Entry, found: Found,
+                   product: Product | None = None, now: float | None = None,
+                   origin: Ranked | None = None) -> Diagnosis:
+    """A client library's pseudo-code (python-binance's 0: the body was not JSON), with
+    what the HTTP status of the page it got says, when the text gives it."""
+    match = next((m for m in catalog.match_message(found.message or "")
+                  if m.entry is client), None)
+    findings = [_finding((client,), match, now, found.message, None)]
+    status = str(found.status) if found.status else None
+    chosen = product or (origin.best if origin else None)
+    if status and catalog.by_status(status):
+        findings += [Finding((e,)) for e in catalog.by_status(status, chosen)]
+    return Diagnosis(client.code, found.message, status, chosen, tuple(findings))
 
 
 def _first_line(message: str | None) -> str | None:

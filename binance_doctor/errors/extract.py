@@ -340,7 +340,12 @@ def _codes(text: str) -> list[tuple[int | None, str | None, str, int | None,
     for start, stop, code, msg, form, status, at in hits:
         if start < end:          # inside an error already taken (a body in a repr)
             continue
-        if code is None or code == 0:
+        client = catalog.client_entry(msg) if form == "python-binance" else None
+        if client is not None and (code == 0 or code in _ALONE):
+            # The client's own code for a body that was not JSON; some versions print
+            # the HTTP status in its place.
+            status, code = status or (code if code else None), client.code
+        elif code is None or code == 0:
             if msg is not None and "restricted location" in msg:
                 status = status or 451
             elif form != "ccxt-message":

@@ -54,6 +54,7 @@ _STATUS = re.compile(
         |Unavailable\ For\ Legal\ Reasons|Internal\ Server\ Error|Bad\ Gateway
         |Service\ Unavailable|Gateway\ Time-?out|Client\ Error|Server\ Error)\b
     | \b(?P<e>[45]\d\d)\ \((?:Forbidden|Unauthorized|Bad\ Request|Too\ Many\ Requests)\)
+    | <title>\s*(?P<l>[45]\d\d)\b                           # an error page's title
     | <H1>(?P<f>[45]\d\d)\ ERROR</H1> | ^[\s>"'*`]*(?P<g>[45]\d\d)\ ERROR\W*$   # CloudFront's page
     | \bHTTP\ (?P<h>[45]\d\d)\b
     | \((?P<i>[45]\d\d)\)\ ?(?=[A-Za-z])                       # (403) Not allowed, GET (400) url
@@ -98,7 +99,8 @@ def anchors(catalog: Catalog) -> Anchors:
 _NAMED_STATUS = {"gatewaytimeout": 504, "serviceunavailable": 503, "badgateway": 502,
                  "internalservererror": 500, "toomanyrequests": 429, "forbidden": 403,
                  "unauthorized": 401, "badrequest": 400}
-STATUS_WORDS = ("HTTP", "tatus", "<Response", "(4", "(5", " 4", " 5", "<H1>", "ode", "4", "5", "]")
+STATUS_WORDS = ("HTTP", "tatus", "<Response", "(4", "(5", " 4", " 5", "<H1>", "<title>", "ode", "4", "5",
+                "]")
 
 # HTTP reason phrases: a few documented messages read the same, but in a paste they
 # are what every HTTP stack prints next to a status.
@@ -234,7 +236,7 @@ def implied_code(message: Message) -> int | None:
     filter failure gives its first code. The other codes it can come with stay in its
     entry's `codes`."""
     for _, entry, _ in message.wordings:
-        if entry.kind is Kind.CODE:
+        if entry.kind in (Kind.CODE, Kind.CLIENT):
             return entry.code
     for template, entry, _ in message.wordings:
         if entry.kind is Kind.MESSAGE:

@@ -54,6 +54,9 @@ def finding_blocks(finding: Finding, diagnosis: Diagnosis) -> Section:
             and entry.kind is Kind.CODE):
         blocks.append(Text("The message is not one Binance documents for this code; "
                            "showing the code's general meaning.", Tone.WARN))
+    if entry.kind is Kind.CLIENT:
+        blocks.append(Text(f"Code {entry.code} is the client library's own, not a Binance "
+                           "error code: Binance's reply had no code to report.", Tone.WARN))
     if entry.kind is Kind.MESSAGE:
         blocks.append(Field("Sent with", f"code {_codes_with(entry)} (the matching engine's; "
                                          "-1013 when the API rejects it before)"))
