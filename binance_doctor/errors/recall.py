@@ -18,7 +18,8 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from binance_doctor.errors.catalog import PLACEHOLDER, Catalog, Entry, Kind, load
+from binance_doctor.errors import wording
+from binance_doctor.errors.catalog import Catalog, Entry, Kind, load
 
 # A line that says it is about an error. A bare signed number counts as a code
 # only in such a line, or right before or after its documented message.
@@ -108,9 +109,6 @@ _REASONS = frozenset(("bad request", "unauthorized", "forbidden", "not found",
                       "too many requests", "internal server error", "internal error",
                       "bad gateway", "service unavailable", "gateway timeout",
                       "request timeout", "method not allowed", "conflict"))
-_SHORT = 24            # templates shorter than this need an error-like line or quotes
-_TRUNCATED = 16        # a cut-off message must keep at least this much of its head
-_CUT_AT_END = 32       # ... or this much when the text just ends
 
 
 class Code(NamedTuple):
@@ -125,15 +123,6 @@ class Message(NamedTuple):
     end: int
     text: str                 # as printed (unescaped), "…" where it was cut
     wordings: tuple[tuple[str, Entry, str | None], ...]   # (template, entry, replaced)
-
-
-class _Wording(NamedTuple):
-    pattern: str              # compiled on first use: most wordings never meet a line
-    head: str                 # the literal text before the first value, lower case
-    short: bool
-    template: str
-    entry: Entry
-    replaced: str | None
 
 
 def is_binance_code(catalog: Catalog, code: int, message: str | None = None) -> bool:
@@ -192,40 +181,44 @@ def code_next_to(text: str, message: Message, catalog: Catalog | None = None) ->
 def messages(text: str, catalog: Catalog | None = None) -> list[Message]:
     """Documented messages (and older wordings) inside the line, longest first where
     they overlap, left to right."""
-    index = _index(catalog or load())
+    index = wording.index(catalog or load())
     plain = unescape(text)
     low = plain.lower()
     if len(low) != len(plain):                  # lower() moved offsets: read the lower
         plain = low
-    words = set(_WORD.findall(low))
-    hits: list[tuple[int, int, str, _Wording]] = []
+    words = set(wording.WORD.findall(low))
+    hits: list[tuple[int, int, str, wording.Wording]] = []
     errorish = None
     for w in words:
-        for wording in index.get(w, ()):
-            got = _find(wording, low, plain)
+        for one in index.by_word.get(w, ()):
+            got = wording.find(one, low, plain)
             if got is None:
                 continue
             start, end, shown = got
             if _norm(shown) in _REASONS:
                 continue            # an HTTP status's reason phrase, said by any server
-            if wording.short:
+            if one.short:
                 if errorish is None:
                     errorish = bool(_ERRORISH.search(low))
                 if not (errorish or _alone(low, start, end) or _beside_code(low, start, end)):
                     continue
-            hits.append((start, end, shown, wording))
+            hits.append((start, end, shown, one))
+    for w in words:
+        for head, members in index.heads.get(w, ()):
+            got = wording.find_head(head, low, plain)
+            if got is not None and not any(h[0] <= got[0] < h[1] for h in hits):
+                hits += [(*got, one) for one in members]
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     out: list[Message] = []
-    for start, end, shown, wording in hits:
+    for start, end, shown, one in hits:
         if out and start < out[-1].end:
             last = out[-1]
             if (start, end) == (last.start, last.end) and all(
-                    w[1] is not wording.entry for w in last.wordings):
+                    w[1] is not one.entry for w in last.wordings):
                 out[-1] = last._replace(wordings=last.wordings + (
-                    (wording.template, wording.entry, wording.replaced),))
+                    (one.template, one.entry, one.replaced),))
             continue
-        out.append(Message(start, end, shown,
-                           ((wording.template, wording.entry, wording.replaced),)))
+        out.append(Message(start, end, shown, ((one.template, one.entry, one.replaced),)))
     return out
 
 
@@ -286,9 +279,6 @@ def _codes_of(entry: Entry) -> tuple[int, ...]:
     return (entry.code,) if entry.code is not None else entry.codes
 
 
-_WORD = re.compile(r"[a-z0-9_]{3,}")
-
-
 def _norm(text: str) -> str:
     return " ".join(text.split()).rstrip(". ").lower()
 
@@ -301,76 +291,6 @@ def _alone(low: str, start: int, end: int) -> bool:
     return low[start - 1:start] in ("\"", "'", "“") or low[end:end + 1] in ("\"", "'", "”")
 
 
-_COMPILED: dict[str, re.Pattern[str]] = {}
-
-
 def _beside_code(low: str, start: int, end: int) -> bool:
     """A number right before or after the message, as codes are printed next to theirs."""
     return bool(_BEFORE.search(low[max(0, start - 24):start]) or _AFTER.match(low[end:end + 16]))
-
-
-def _find(wording: _Wording, low: str, plain: str) -> tuple[int, int, str] | None:
-    rx = _COMPILED.get(wording.pattern)
-    if rx is None:
-        rx = _COMPILED[wording.pattern] = re.compile(wording.pattern, re.DOTALL)
-    m = rx.search(low)
-    if m:
-        end = m.end()
-        if plain[end:end + 1] == ".":
-            end += 1
-        return m.start(), end, plain[m.start():end]
-    head = wording.head
-    if len(head) < _TRUNCATED:
-        return None
-    at = low.find(head[:_TRUNCATED])
-    while at >= 0:
-        if at == 0 or not low[at - 1].isalnum():
-            n = _TRUNCATED
-            while n < len(head) and at + n < len(low) and low[at + n] == head[n]:
-                n += 1
-            rest = low[at + n:].lstrip()
-            # Cut where the text says so, or at the end of the text once long enough to
-            # be no mere phrase ("Too Many Requests" is also a status's reason).
-            if rest.startswith(("…", "...")) or (n >= _CUT_AT_END and not rest.strip(" \"'`)}]")):
-                return at, at + n, plain[at:at + n].rstrip() + "…"
-        at = low.find(head[:_TRUNCATED], at + 1)
-    return None
-
-
-@lru_cache(maxsize=4)
-def _index(catalog: Catalog) -> dict[str, tuple[_Wording, ...]]:
-    """Each wording under its rarest word near the start (so a cut-off tail still
-    finds it), for a dictionary look-up per word of a line."""
-    wordings = []
-    for template, entry, replaced in catalog.wordings():
-        norm = _norm(template)
-        if len(norm) < 6:
-            continue
-        pieces = PLACEHOLDER.split(norm)
-        parts = []
-        for i, piece in enumerate(pieces):
-            parts.append(r"\s+".join(re.escape(w) for w in piece.split(" ")))
-            if i < len(pieces) - 1:
-                # A value at either end of the template is one token: prose around the
-                # message must not be taken for it.
-                edge = (i == len(pieces) - 2 and not pieces[-1].strip()) or (
-                    i == 0 and not piece.strip())
-                parts.append(r"([^\s\"'}\]]+)" if edge else "(.+?)")
-        body = "".join(parts)
-        lead = r"(?<![\w])" if norm[0].isalnum() else ""
-        tail = r"(?![\w])" if norm[-1].isalnum() else ""
-        wordings.append((norm, _Wording(lead + body + tail, pieces[0].strip(),
-                                        len(norm) < _SHORT, template, entry, replaced)))
-    freq: dict[str, int] = {}
-    for norm, _ in wordings:
-        for w in set(_WORD.findall(norm)):
-            freq[w] = freq.get(w, 0) + 1
-    index: dict[str, list[_Wording]] = {}
-    for norm, wording in wordings:
-        literal = " ".join(PLACEHOLDER.split(norm))
-        words = [m.group() for m in _WORD.finditer(literal) if m.start() < 48]
-        if not words:
-            continue
-        anchor = min(words, key=lambda w: (freq[w], -len(w)))
-        index.setdefault(anchor, []).append(wording)
-    return {w: tuple(v) for w, v in index.items()}
