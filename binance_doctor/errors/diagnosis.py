@@ -152,6 +152,9 @@ def explain_body(catalog: Catalog, body: dict, product: Product | None = None,
     code, msg = body.get("code"), body.get("msg")
     msg = msg if isinstance(msg, str) and msg.strip() else None
     if isinstance(code, int) and not isinstance(code, bool) and code != 0:
+        if product is None:
+            return explain_code(catalog, code, product, msg, now,
+                                _not_contradicted(catalog, code, msg, "json", None))
         return explain_code(catalog, code, product, msg, now)
     if msg:
         return explain_message(catalog, msg, product, now)
@@ -385,7 +388,7 @@ def explain_pasted(catalog: Catalog, text: str, product: Product | None = None,
     error (a traceback and the log line after it) are explained once.
     """
     from binance_doctor.errors.extract import find_all
-    from binance_doctor.errors.origin import product_hints
+    from binance_doctor.errors.origin import origin_of, product_hints
     from binance_doctor.output.mask import mask
 
     # One paste tells one story: the same code seen in a traceback, its log line and
@@ -451,39 +454,6 @@ def _merged(finds: list[Found], everywhere: tuple) -> Found:
                    product_from=best.what if best else first.product_from)
 
 
-def origin_of(catalog: Catalog, found: Found) -> Ranked:
-    """The products an extracted error can have come from, ranked with the evidence."""
-    from binance_doctor.errors.origin import rank
-
-    matches = [m for m in (catalog.match_message(found.message) if found.message else [])
-               if m.entry.kind is not Kind.CLIENT]
-    wording = tuple(dict.fromkeys(p for m in matches for p in m.entry.products))
-    client = catalog.client_entry(found.message) if found.code == 0 else None
-    if client is not None:     # a client's own code says nothing of the product
-        return rank(client.products, found.hints)
-    if found.code is not None and found.code_from != "message":
-        where = tuple(dict.fromkeys(p for e in catalog.by_code(found.code) for p in e.products))
-    elif any(m.entry.kind is not Kind.CODE for m in matches):
-        # A filter or matching-engine message: where it is documented, and any product
-        # the text names that has the code it gives.
-        named = tuple(h.product for h in found.hints
-                      if found.code is not None and catalog.by_code(found.code, h.product))
-        where = tuple(dict.fromkeys(wording + named))
-    elif found.code is not None:     # a code's own wording: every product with the code
-        where = tuple(dict.fromkeys(wording + tuple(
-            p for e in catalog.by_code(found.code) for p in e.products)))
-    elif found.status is not None:     # a status can come from any product
-        from binance_doctor.product import ORDER
-
-        where = ORDER
-    else:
-        where = wording
-    known = catalog.undocumented(found.code) if not where and found.code is not None else None
-    if known:                  # observed, not documented: where it was observed
-        where = tuple(Product(p) for p in known["products"])
-    return rank(where, found.hints, wording)
-
-
 def explain_found(catalog: Catalog, found: Found, product: Product | None = None,
                   now: float | None = None, origin: Ranked | None = None) -> Diagnosis:
     """One extracted error: by code (refined by its message), else status, else message."""
@@ -500,6 +470,8 @@ def explain_found(catalog: Catalog, found: Found, product: Product | None = None
                 named is None or documented & set(named)):
             return explain_message(catalog, found.message, product, now)
     if found.code is not None:
+        if found.code_from != "message":
+            named = _not_contradicted(catalog, found.code, found.message, found.form, named)
         try:
             result = explain_code(catalog, found.code, product, found.message, now, named)
         except NotFound:
@@ -514,6 +486,26 @@ def explain_found(catalog: Catalog, found: Found, product: Product | None = None
     if found.message:
         return explain_message(catalog, found.message, product, now)
     raise NotFound(f"HTTP {found.status} is not in the catalog")
+
+
+def _not_contradicted(catalog: Catalog, code: int, message: str | None, form: str,
+                      named: tuple[Product, ...] | None) -> tuple[Product, ...] | None:
+    """The products to explain a printed code on, without those where its documented
+    meaning is another error than the printed message; when that is every product,
+    the code is not explained at all (a wrong explanation is worse than none)."""
+    from binance_doctor.errors.origin import contradicted, meanings
+
+    against = contradicted(catalog, code, message, form)
+    if not against:
+        return named
+    allowed = tuple(dict.fromkeys(p for e in catalog.by_code(code) for p in e.products
+                                  if p not in against))
+    if not allowed:
+        shown = message if len(message or "") <= 80 else (message or "")[:77] + "..."
+        raise NotFound(f"{code} is not documented with the message \"{shown}\". Where it is "
+                       f"documented it means another error ({meanings(against)}), not this",
+                       hint="the product comes from the text; the message is what happened")
+    return tuple(p for p in (named or ()) if p in allowed) or allowed
 
 
 def explain_client(catalog: Catalog, client: Entry, found: Found,

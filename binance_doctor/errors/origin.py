@@ -10,9 +10,13 @@ another product; otherwise every such product stays, the ones whose wording
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from binance_doctor.product import ORDER, Product
+
+if TYPE_CHECKING:
+    from binance_doctor.errors.catalog import Catalog
+    from binance_doctor.errors.extract import Found
 
 # Evidence tiers: a request's path, its host, a client's class or module, a method
 # name or symbol form, plain words. The strongest tier present decides.
@@ -50,15 +54,17 @@ _HINTS = tuple(
          "host testnet.binancefuture.com", HOST),
         ("binance.vision", r"\btestnet\.binance\.vision\b", (Product.SPOT,),
          "host testnet.binance.vision", HOST),
-        ("api", r"\b(?:demo-)?api\d?\.binance\.(?:com|us)\b", (Product.SPOT, Product.SAPI),
+        ("api", r"\b(?:demo-)?api\d?\.binance\.com\b", (Product.SPOT, Product.SAPI),
          "host api.binance.com", HOST),
+        ("api", r"\bapi\d?\.binance\.us\b", (Product.SPOT, Product.SAPI),
+         "host api.binance.us (Binance.US: the spot API and its /sapi)", HOST),
         ("binanceusdm", r"\bbinanceusdm\b", (Product.USDM,), "ccxt binanceusdm", CLIENT),
         ("binancecoinm", r"\bbinancecoinm\b", (Product.COINM,), "ccxt binancecoinm", CLIENT),
         ("binanceus", r"\bbinanceus\b|\bbinance\.us\b", (Product.SPOT, Product.SAPI),
          "Binance.US (spot only)", CLIENT),
-        ("futures", r"\bUMFutures\b|\bum_futures\b|DerivativesTradingUsdsFutures"
+        ("futures", r"\bUMFutures(?:ClientImpl)?\b|\bum_futures\b|DerivativesTradingUsdsFutures"
          r"|usds_futures|UsdFuturesApi", (Product.USDM,), "USDⓈ-M futures client", CLIENT),
-        ("futures", r"\bCMFutures\b|\bcm_futures\b|DerivativesTradingCoinFutures"
+        ("futures", r"\bCMFutures(?:ClientImpl)?\b|\bcm_futures\b|DerivativesTradingCoinFutures"
          r"|coin_futures|CoinFuturesApi", (Product.COINM,), "COIN-M futures client", CLIENT),
         ("options", r"DerivativesTradingOptions|derivatives_trading_options", (Product.OPTIONS,),
          "options client", CLIENT),
@@ -67,10 +73,24 @@ _HINTS = tuple(
         ("spot", r"binance_sdk_spot|\bSpotApi\b", (Product.SPOT,), "spot client", CLIENT),
         ("binance_f", r"\bbinance_f\b", (Product.USDM,), "module binance_f (USDⓈ-M)", CLIENT),
         ("binance_d", r"\bbinance_d\b", (Product.COINM,), "module binance_d (COIN-M)", CLIENT),
-        ("connector", r"com\.binance\.connector\.client", (Product.SPOT, Product.SAPI),
-         "spot Java connector", CLIENT),
-        ("connector", r"com\.binance\.connector\.futures", (Product.USDM, Product.COINM),
-         "futures Java connector", CLIENT),
+        # binance-connector-java: com.binance.connector.client.impl/exceptions/utils
+        # (spot and /sapi); its modular successor names a module per product after
+        # com.binance.connector.client (derivatives_trading_* are read by the futures,
+        # options and portfolio rules above); binance-futures-connector-java is
+        # com.binance.connector.futures (UM and CM).
+        ("connector", r"com\.binance\.connector\.client(?!\.(?:derivatives_trading_\w+|spot"
+         r"|margin_trading|wallet|sub_account|simple_earn|staking|convert|mining|algo"
+         r"|crypto_loan|vip_loan|dual_investment|copy_trading|gift_card|c2c|fiat|pay|rebate"
+         r"|nft)\b)", (Product.SPOT, Product.SAPI), "spot Java connector", CLIENT),
+        ("connector", r"com\.binance\.connector\.client\.spot\b", (Product.SPOT,),
+         "spot Java connector module", CLIENT),
+        ("connector", r"com\.binance\.connector\.client\.(?:margin_trading|wallet|sub_account"
+         r"|simple_earn|staking|convert|mining|algo|crypto_loan|vip_loan|dual_investment"
+         r"|copy_trading|gift_card|c2c|fiat|pay|rebate|nft)\b", (Product.SAPI,),
+         "margin/wallet Java connector module", CLIENT),
+        ("connector", r"com\.binance\.connector\.futures(?!\.client\.impl\.(?:um_futures|cm_futures"
+         r"|UMFutures|CMFutures))",
+         (Product.USDM, Product.COINM), "futures Java connector", CLIENT),
         ("futures", r"\bfutures_coin_\w+|\bfuturesCoin\w+", (Product.COINM,),
          "a futures_coin_* call", CALL),
         ("futures", r"\bfutures_(?!coin)\w+|\bfutures(?!Coin)[A-Z]\w+", (Product.USDM,),
@@ -165,3 +185,104 @@ def rank(where: tuple[Product, ...], hints: tuple[Hint, ...],
     if not evidence:
         evidence = ("not named in the text: every product with this error stays",)
     return Ranked(products, products[0] if len(products) == 1 else None, evidence)
+
+
+def origin_of(catalog: Catalog, found: Found) -> Ranked:
+    """The products an extracted error can have come from, ranked with the evidence.
+
+    A product whose documented meaning of the printed code is another error than
+    the printed message (see `contradicted`) is not a candidate: it is named in
+    the evidence as "not this". A code no product documents with its message, or
+    none documents at all, takes its products from the text's own hints."""
+    from binance_doctor.errors.catalog import Kind
+
+    matches = [m for m in (catalog.match_message(found.message) if found.message else [])
+               if m.entry.kind is not Kind.CLIENT]
+    wording = tuple(dict.fromkeys(p for m in matches for p in m.entry.products))
+    client = catalog.client_entry(found.message) if found.code == 0 else None
+    if client is not None:     # a client's own code says nothing of the product
+        return rank(client.products, found.hints)
+    against: dict[Product, str] = {}
+    if found.code is not None and found.code_from != "message":
+        where = tuple(dict.fromkeys(p for e in catalog.by_code(found.code) for p in e.products))
+        against = contradicted(catalog, found.code, found.message, found.form)
+        where = tuple(p for p in where if p not in against)
+    elif any(m.entry.kind is not Kind.CODE for m in matches):
+        # A filter or matching-engine message: where it is documented, and any product
+        # the text names that has the code it gives.
+        named = tuple(h.product for h in found.hints
+                      if found.code is not None and catalog.by_code(found.code, h.product))
+        where = tuple(dict.fromkeys(wording + named))
+    elif found.code is not None:     # a code's own wording: every product with the code
+        where = tuple(dict.fromkeys(wording + tuple(
+            p for e in catalog.by_code(found.code) for p in e.products)))
+    elif found.status is not None:     # a status can come from any product
+        where = ORDER
+    else:
+        where = wording
+    known = catalog.undocumented(found.code) if not where and found.code is not None else None
+    if known:                  # observed, not documented: where it was observed
+        where = tuple(Product(p) for p in known["products"])
+    elif not where and found.code is not None:
+        # Not documented (with this message): what the text itself says of the product.
+        where = tuple(dict.fromkeys(h.product for h in found.hints if h.product not in against))
+    ranked = rank(where, found.hints, wording)
+    if against:
+        shown = f"{found.code} means {meanings(against)}, not this"
+        ranked = ranked._replace(evidence=ranked.evidence + (shown,))
+    return ranked
+
+
+def meanings(against: dict[Product, str]) -> str:
+    """'"X" on usdm, coinm; "Y" on options': a code's wordings per product, grouped."""
+    out: dict[str, list[str]] = {}
+    for p, meaning in against.items():
+        out.setdefault(meaning.rstrip("."), []).append(p.value)
+    return "; ".join(f"\"{m}\" on {', '.join(ps)}" for m, ps in out.items())
+
+
+# Formats whose message is the response's own msg field, not prose after a code.
+_BODY_FORMS = frozenset(("json", "python-binance", "go-binance", "binance-connector",
+                         "binance-sdk", "binance.net"))
+_STEM = re.compile(r"[a-z]{3,}")
+_FILLER = frozenset("the this that these those for and not are was were been has have had "
+                    "with your you can cannot please from into its than then there their "
+                    "will would should may must any all but our out use".split())
+
+
+def contradicted(catalog: Catalog, code: int | None, message: str | None,
+                 form: str = "json") -> dict[Product, str]:
+    """Products where the printed code documents a different error than the printed
+    message: the message matches none of the code's wordings there (today's or older)
+    and shares no content word with them or the code's name. Each with the code's
+    documented wording there. Only a message the response itself carried counts, and
+    only codes whose docs fix their message (not a bare name such as CANCEL_REJECTED,
+    whose msg varies)."""
+    if code is None or not message or not (
+            form in _BODY_FORMS or (form == "text" and message[:1].isupper())):
+        return {}
+    said = _stems(message)
+    if len(said) < 2:
+        return {}
+    for m in catalog.match_message(message):
+        if code in ((m.entry.code,) if m.entry.code is not None else m.entry.codes):
+            return {}           # one of its wordings (or a message it is sent with)
+    older: dict[str, list[str]] = {}
+    for r in catalog.history(code):
+        for p in r["products"]:
+            older.setdefault(p, []).append(r["message"])
+    out: dict[Product, str] = {}
+    for entry in catalog.by_code(code):
+        texts = [t for t in entry.messages if t.rstrip(".") != entry.name]
+        if not texts:
+            continue            # the docs give no wording of their own: cannot disagree
+        for p in entry.products:
+            documented = set().union(*(_stems(t) for t in texts + older.get(p.value, [])),
+                                     _stems((entry.name or "").replace("_", " ")))
+            if not said & documented:
+                out[p] = texts[0]
+    return out
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in _STEM.findall(text.lower()) if w not in _FILLER}
