@@ -470,7 +470,7 @@ def explain_found(catalog: Catalog, found: Found, product: Product | None = None
                 named is None or documented & set(named)):
             return explain_message(catalog, found.message, product, now)
     if found.code is not None:
-        if found.code_from != "message":
+        if found.code_from not in ("message", "name"):
             named = _not_contradicted(catalog, found.code, found.message, found.form, named)
         try:
             result = explain_code(catalog, found.code, product, found.message, now, named)

@@ -365,14 +365,16 @@ def _codes(text: str) -> list[tuple[int | None, str | None, str, int | None,
     taken = [(h[0], h[1]) for h in out]
     for c in recall.codes(text, catalog):
         if not any(a <= c.start < b or a < c.end <= b for a, b in taken):
-            out.append([c.start, c.end, c.code, None, "text", None, None, None])
+            out.append([c.start, c.end, c.code, None, "text", None, None,
+                        "name" if c.how == "name" else None])
     plain = recall.unescape(text)
     exact = plain is text             # message offsets are offsets in the line itself
     # A line whose known formats gave every error its code and message holds no more.
     found = [] if out and all(h[2] is not None and h[3] for h in out) else recall.messages(
         text, catalog)
     for m in found:
-        inside = next((h for h in out if h[0] <= m.start < h[1] and h[4] != "text"), None)
+        inside = next((h for h in out if h[0] <= m.start < h[1]
+                       and (h[4] != "text" or h[7] == "name")), None)
         if inside is not None:
             code = recall.implied_code(m) if inside[2] is None else None
             if code is not None:
@@ -399,7 +401,8 @@ def _codes(text: str) -> list[tuple[int | None, str | None, str, int | None,
                     "message" if code is not None else None])
     for h in out:
         if h[4] == "text" and h[3] is None:
-            h[3], h[6] = _tail(text, h[1])
+            # After a code, what follows; a code's name is itself part of what is said.
+            h[3], h[6] = _tail(text, h[0] if h[7] == "name" else h[1])
     out.sort(key=lambda h: h[0])
     del out[_MAX_PER_LINE:]
     return [(code, msg, form, status, at, code_from)

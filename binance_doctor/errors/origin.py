@@ -169,7 +169,7 @@ class Ranked(NamedTuple):
 
 
 def rank(where: tuple[Product, ...], hints: tuple[Hint, ...],
-         wording: tuple[Product, ...] = ()) -> Ranked:
+         wording: tuple[Product, ...] = (), what: str = "documents this wording") -> Ranked:
     """Rank the products an error can have come from (`where`: those whose catalog
     has it). The strongest tier of hints that names any of them decides; with no
     such hint, every one stays, those whose wording matched (`wording`) first."""
@@ -181,7 +181,7 @@ def rank(where: tuple[Product, ...], hints: tuple[Hint, ...],
             return Ranked(products, products[0] if len(products) == 1 else None, evidence)
     order = {p: i for i, p in enumerate(ORDER)}
     products = tuple(sorted(where, key=lambda p: (p not in wording, order[p])))
-    evidence = tuple(f"{p.value}: documents this wording" for p in products if p in wording)
+    evidence = tuple(f"{p.value}: {what}" for p in products if p in wording)
     if not evidence:
         evidence = ("not named in the text: every product with this error stays",)
     return Ranked(products, products[0] if len(products) == 1 else None, evidence)
@@ -205,7 +205,16 @@ def origin_of(catalog: Catalog, found: Found) -> Ranked:
     against: dict[Product, str] = {}
     if found.code is not None and found.code_from != "message":
         where = tuple(dict.fromkeys(p for e in catalog.by_code(found.code) for p in e.products))
-        against = contradicted(catalog, found.code, found.message, found.form)
+        if found.code_from == "name":
+            # Products whose entry has the printed name first; where the code goes by
+            # another name it stays, ranked after them.
+            from binance_doctor.errors.recall import code_names
+
+            token = (found.message or "").split(" ")[0].rstrip(".,:;")
+            wording = tuple(dict.fromkeys(tuple(Product(p) for p in code_names(catalog).get(
+                token, {}).get(found.code, ())) + wording))
+        else:
+            against = contradicted(catalog, found.code, found.message, found.form)
         where = tuple(p for p in where if p not in against)
     elif any(m.entry.kind is not Kind.CODE for m in matches):
         # A filter or matching-engine message: where it is documented, and any product
@@ -226,7 +235,8 @@ def origin_of(catalog: Catalog, found: Found) -> Ranked:
     elif not where and found.code is not None:
         # Not documented (with this message): what the text itself says of the product.
         where = tuple(dict.fromkeys(h.product for h in found.hints if h.product not in against))
-    ranked = rank(where, found.hints, wording)
+    ranked = rank(where, found.hints, wording, "documents this name" if found.code_from == "name"
+                  else "documents this wording")
     if against:
         shown = f"{found.code} means {meanings(against)}, not this"
         ranked = ranked._replace(evidence=ranked.evidence + (shown,))

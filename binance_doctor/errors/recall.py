@@ -158,7 +158,44 @@ def codes(text: str, catalog: Catalog | None = None) -> list[Code]:
                 errorish = bool(_ERRORISH.search(text))
             if errorish:
                 found[m.start(1)] = Code(m.start(), m.end(), -int(m.group(1)), "signed")
+    if "_" in text:
+        found.update(_by_name(text, catalog, {c.code for c in found.values()}))
     return sorted(found.values())
+
+
+# A documented code name as a whole token: NEW_ORDER_REJECTED, INVALID_TIMESTAMP.
+_NAME = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w-])")
+
+
+def _by_name(text: str, catalog: Catalog, seen: set[int]) -> dict[int, Code]:
+    """Codes whose documented name the line prints as a token, in an error-like line;
+    a name on several codes gives the one it names on the most products. Never a
+    filter's name (MIN_NOTIONAL is a filter too), nor a code the line prints."""
+    names = code_names(catalog)
+    out: dict[int, Code] = {}
+    for m in _NAME.finditer(text):
+        codes = names.get(m.group())
+        # The context must say "error" by itself: every name says INVALID or REJECTED.
+        if not codes or not _ERRORISH.search(f"{text[:m.start()]} {text[m.end():]}"):
+            continue
+        code = max(codes, key=lambda c: (len(codes[c]), c))
+        if code not in seen:
+            seen.add(code)
+            out[m.start()] = Code(m.start(), m.end(), code, "name")
+    return out
+
+
+@lru_cache(maxsize=4)
+def code_names(catalog: Catalog) -> dict[str, dict[int, tuple[str, ...]]]:
+    """Each documented code name of two words or more: {code: products that use it}."""
+    filters = {e.filter for e in catalog.of_kind(Kind.FILTER)}
+    out: dict[str, dict[int, tuple[str, ...]]] = {}
+    for e in catalog.of_kind(Kind.CODE):
+        name = e.name or ""
+        if "_" in name and name.isupper() and name not in filters:
+            by_code = out.setdefault(name, {})
+            by_code[e.code] = by_code.get(e.code, ()) + tuple(p.value for p in e.products)
+    return out
 
 
 def code_next_to(text: str, message: Message, catalog: Catalog | None = None) -> Code | None:

@@ -171,6 +171,8 @@ def _found_blocks(p: Pasted) -> list[Block]:
         blocks.append(Field("HTTP status", str(f.status)))
     if f.code_from == "message":
         blocks.append(Field("Code", f"{f.code}: not printed; its documented message gives it"))
+    elif f.code_from == "name":
+        blocks.append(Field("Code", f"{f.code}: not printed; its documented name gives it"))
     origin = p.origin
     if origin is not None and origin.best is not None and len(origin.products) == 1:
         blocks.append(Field("Product", f"{origin.best.label} ({'; '.join(origin.evidence)})"))

@@ -1,0 +1,70 @@
+"""A documented code name printed as a whole token in an error-like line gives its code
+(NEW_ORDER_REJECTED, INVALID_TIMESTAMP); the products whose entry has that name come
+first, those where the code goes by another name stay, ranked after them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from binance_doctor.errors.catalog import Kind, load
+from support import run_cli
+
+
+def _found(text: str) -> list[dict]:
+    run = run_cli("explain", "--json", input=text)
+    return [e["found"] for e in run.json()["result"]["errors"]] if run.code == 0 else []
+
+
+def _scanned(tmp_path, text: str) -> list:
+    log = tmp_path / "paste.log"
+    log.write_text(text + "\n", encoding="utf-8")
+    return [json.loads(x)["code"] for x in run_cli("scan", "--jsonl", str(log)).stdout.splitlines()]
+
+
+@pytest.mark.parametrize("text,code", [
+    ("order failed: NEW_ORDER_REJECTED", -2010),
+    ("sync error INVALID_TIMESTAMP, check the clock", -1021),
+    ("cancel error: CANCEL_REJECTED", -2011),
+    ("Exception: NO_SUCH_ORDER", -2013),
+])
+def test_a_documented_name_gives_its_code(tmp_path, text, code):
+    (found,) = _found(text)
+    assert (found["code"], found["code_from"]) == (code, "name")
+    assert _scanned(tmp_path, text) == [code]
+    assert "its documented name gives it" in run_cli("explain", input=text).stdout
+
+
+def test_products_with_the_name_come_first_the_others_stay():
+    """SERVER_BUSY is -1008's name on spot and sapi; -1008 exists elsewhere by other names."""
+    (found,) = _found("order failed: SERVER_BUSY")
+    named = {p for e in load().by_code(-1008) if e.name == "SERVER_BUSY" for p in
+             (x.value for x in e.products)}
+    every = {p.value for e in load().by_code(-1008) for p in e.products}
+    assert found["code"] == -1008 and set(found["products"]) == every
+    assert set(found["products"][:len(named)]) == named
+    assert "documents this name" in found["product_from"]
+
+
+@pytest.mark.parametrize("text", [
+    "NEW_ORDER_REJECTED",                                   # the name alone says no more
+    "see the table of INVALID_TIMESTAMP values",            # no error-like context
+    "error: Filter failure: MIN_NOTIONAL",                  # a filter's name (and -4164's)
+    '{"type":"STOP_LOSS_LIMIT","status":"NEW"} error',      # order enums are not code names
+    "error: UNKNOWN_ORDER",                                 # no documented code has this name
+    "error: xNEW_ORDER_REJECTED",                           # not a whole token
+])
+def test_tokens_that_are_not_a_code_name_in_context_give_no_name_code(text):
+    assert not [f for f in _found(text) if f["code_from"] == "name"]
+
+
+def test_every_name_is_found_only_where_its_entry_has_it():
+    names = {e.name for e in load().of_kind(Kind.CODE) if e.name and "_" in e.name}
+    from binance_doctor.errors.recall import code_names
+    table = code_names(load())
+    assert set(table) <= names and "MIN_NOTIONAL" not in table
+    for name, codes in table.items():
+        for code, products in codes.items():
+            assert all(e.name == name for p in products for e in load().by_code(code)
+                       if p in [x.value for x in e.products]), (name, code)
