@@ -68,3 +68,27 @@ def test_every_name_is_found_only_where_its_entry_has_it():
         for code, products in codes.items():
             assert all(e.name == name for p in products for e in load().by_code(code)
                        if p in [x.value for x in e.products]), (name, code)
+
+
+def test_scan_finds_every_new_shape_in_a_big_log(tmp_path):
+    """Past the size scan reads whole, lines go through its prefilter (recall.anchors):
+    each new shape, on a line that says "error", is still found."""
+    shapes = {
+        "worker error: NEW_ORDER_REJECTED": -2010,
+        "1001 error, retrying": -1001,
+        "stream error: listen-key does not exist": -1125,
+        "error: too much request weight used; IP banned until later": -1003,
+        "Withdraw error (Code =-9000)": -9000,
+        "APIError(code=0): Invalid JSON error message from Binance: <html></html>": 0,
+        "order error: Market is closed.": -1013,
+    }
+    filler = [f"2024-05-0{i % 9 + 1} 12:00:{i % 60:02d} INFO tick {i} price 1{i}.5 ok"
+              for i in range(4000)]
+    lines = filler[:]
+    for i, shape in enumerate(shapes):
+        lines.insert(500 * (i + 1), shape)
+    log = tmp_path / "big.log"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert log.stat().st_size > 128 * 1024
+    got = [json.loads(x)["code"] for x in run_cli("scan", "--jsonl", str(log)).stdout.splitlines()]
+    assert got == list(shapes.values())
