@@ -1,0 +1,160 @@
+"""scan reading a big file in two processes, through the CLI: the same answer as one.
+
+The file is cut at chunk edges (scan.CHUNK, made small here) and shared between two
+processes at a quiet newline (errors.halves). Errors on the lines around every cut,
+CRLF line ends, a last line without a newline and a file smaller than one chunk must
+all be counted exactly as one process counts them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from support import run_cli
+
+CHUNK = 16 * 1024
+ERRORS = [
+    '{ts} ERROR order {n} failed: {{"code":-1021,"msg":"Timestamp for this request is '
+    'outside of the recvWindow."}}',
+    "{ts} - bot - ERROR - APIError(code=-2010): Account has insufficient balance for "
+    "requested action.",
+    "{ts} ERROR ccxt.base.errors.InvalidOrder: binance Filter failure: LOT_SIZE",
+    "{ts} INFO https://fapi.binance.com/fapi/v1/order -> HTTP/1.1 418 ",
+]
+NOISE = "{ts} INFO [worker-{b}] BTCUSDT bid={n}.25 ask={n}.75 depth={b} pnl -{n}.5"
+
+
+def _log(lines: int, every: int, seed: int = 5) -> tuple[str, int]:
+    """A log with an error every `every` lines (in turn from ERRORS), and how many.
+    Bare statuses are 60 lines apart, so each is one error of its own."""
+    import random
+
+    rnd = random.Random(seed)
+    out, errors = [], 0
+    for i in range(lines):
+        ts = f"2024-01-15T10:{i // 60 % 60:02d}:{i % 60:02d}.{i % 1000:03d}Z"
+        fields = {"ts": ts, "n": rnd.randrange(10**6), "b": rnd.randrange(256)}
+        if i % every == 0:
+            kind = (i // every) % len(ERRORS)
+            out.append(ERRORS[kind].format(**fields))
+            errors += 1
+        else:
+            out.append(NOISE.format(**fields))
+    return "\n".join(out) + "\n", errors
+
+
+def _scan(monkeypatch, path, workers: int, chunk: int = CHUNK) -> dict:
+    from binance_doctor.errors import scan
+
+    monkeypatch.setattr(scan, "CHUNK", chunk)
+    monkeypatch.setattr(scan, "SPLIT_FROM", 0 if workers == 2 else 1 << 40)
+    run = run_cli("scan", "--json", str(path))
+    assert run.code == 0, run.stderr
+    return run.json()["result"]
+
+
+def _split_at(monkeypatch, path) -> int:
+    from binance_doctor.errors import halves, scan
+
+    monkeypatch.setattr(scan, "CHUNK", CHUNK)
+    monkeypatch.setattr(scan, "SPLIT_FROM", 0)
+    with open(path, "rb") as f:
+        got = halves.half_of(str(path), f)
+    assert got is not None, "the file was not shared between two processes"
+    return got[1]
+
+
+@pytest.fixture
+def two_cores(monkeypatch):
+    import os
+
+    if hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) < 2:
+        monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+
+
+def test_one_and_two_processes_give_the_same_answer(tmp_path, monkeypatch, two_cores):
+    text, errors = _log(6000, 60)
+    log = tmp_path / "bot.log"
+    log.write_text(text)
+    one = _scan(monkeypatch, log, 1)
+    two = _scan(monkeypatch, log, 2)
+    at = _split_at(monkeypatch, log)
+    assert 0 < at < log.stat().st_size and text.encode()[at - 1] == ord("\n")
+    assert one == two
+    assert one["errors"] == errors == 100 and one["lines"] == 6000
+    codes = {(r["code"], r["status"]): r["count"] for r in one["rows"]}
+    assert codes == {(-1021, None): 25, (-2010, None): 25, (-1013, None): 25, (None, 418): 25}
+
+
+def test_errors_on_the_lines_around_every_chunk_edge(tmp_path, monkeypatch, two_cores):
+    """An error line that starts just before a chunk edge and ends after it, at every
+    edge of the file but those near the middle (the two processes share the file at a
+    quiet edge, which these are not)."""
+    noise, _ = _log(400, 10**9)
+    lines = noise.splitlines()[1:]          # the first is an error
+    out, size, errors = [], 0, 0
+    edge = CHUNK
+    middle = range(len(noise) * 30 // 2 - 3 * CHUNK, len(noise) * 30 // 2 + 3 * CHUNK)
+    for i, line in enumerate(lines * 30):
+        error = ERRORS[i % 3].format(ts="2024-01-15T10:00:00.000Z", n=i)
+        if size + len(error) + 1 > edge - 20 and size < edge and edge not in middle:
+            out.append(error)                 # straddles the edge (or ends right at it)
+            size += len(error) + 1
+            errors += 1
+            edge += CHUNK
+            continue
+        if size >= edge:
+            edge += CHUNK
+        out.append(line)
+        size += len(line) + 1
+    log = tmp_path / "edges.log"
+    log.write_text("\n".join(out) + "\n")
+    assert errors > 40
+    one = _scan(monkeypatch, log, 1)
+    two = _scan(monkeypatch, log, 2)
+    _split_at(monkeypatch, log)
+    assert one == two and one["errors"] == errors
+
+
+def test_crlf_line_ends_count_as_lf_ones(tmp_path, monkeypatch, two_cores):
+    text, errors = _log(4000, 100)
+    lf, crlf = tmp_path / "lf.log", tmp_path / "crlf.log"
+    lf.write_text(text)
+    crlf.write_bytes(text.replace("\n", "\r\n").encode())
+    _split_at(monkeypatch, crlf)
+    plain = _scan(monkeypatch, lf, 2)
+    for workers in (1, 2):
+        got = _scan(monkeypatch, crlf, workers)
+        assert got["errors"] == plain["errors"] == errors
+        assert [(r["code"], r["status"], r["variant"], r["count"]) for r in got["rows"]] == \
+            [(r["code"], r["status"], r["variant"], r["count"]) for r in plain["rows"]]
+        assert not any("\r" in (r["variant"] or "") for r in got["rows"])
+
+
+def test_last_line_without_a_newline(tmp_path, monkeypatch, two_cores):
+    text, errors = _log(3000, 50)
+    last = ERRORS[1].format(ts="2024-01-15T11:00:00.000Z", n=1)
+    log = tmp_path / "cut.log"
+    log.write_text(text + last)
+    for workers in (1, 2):
+        got = _scan(monkeypatch, log, workers)
+        assert got["errors"] == errors + 1 and got["lines"] == 3001
+        (row,) = [r for r in got["rows"] if r["code"] == -2010]
+        assert row["last"]["line"] == 3001
+
+
+def test_a_file_smaller_than_one_chunk(tmp_path, monkeypatch, two_cores):
+    """Bigger than a paste (so the prefilter picks the lines), smaller than one chunk
+    (so one process reads it): the count of reading every line."""
+    from binance_doctor.errors import halves, scan
+
+    text, errors = _log(3000, 15)
+    assert scan._WHOLE < len(text) < scan.CHUNK
+    log = tmp_path / "small.log"
+    log.write_text(text)
+    got = _scan(monkeypatch, log, 2, chunk=scan.CHUNK)
+    with open(log, "rb") as f:
+        assert halves.half_of(str(log), f) is None      # one process reads it all
+    monkeypatch.setattr(scan, "_WHOLE", 1 << 40)        # every line read, no prefilter
+    assert _scan(monkeypatch, log, 2, chunk=scan.CHUNK) == got
+    assert got["errors"] == errors == 200
