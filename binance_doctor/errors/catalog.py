@@ -178,6 +178,8 @@ class Catalog:
         self._by_status: dict[str, list[int]] = packed["by_status"]
         self._built: dict[int, Entry] = {}
         self._explanations: dict[str, Explanation] = {}
+        self._matched: dict[str, tuple[MessageMatch, ...]] = {}
+        self.match_calls = self.match_misses = 0      # match_message's memory, measured
 
     def _entry(self, i: int) -> Entry:
         entry = self._built.get(i)
@@ -318,6 +320,18 @@ class Catalog:
         wanted = _normalise(text)
         if not wanted:
             return []
+        # Remembered per text: a log repeats its messages, and each costs a regex per
+        # template whose head it starts with.
+        self.match_calls += 1
+        memo = self._matched.get(text)      # values are taken from the text as given
+        if memo is None:
+            self.match_misses += 1
+            if len(self._matched) >= 4096:
+                self._matched.clear()
+            memo = self._matched[text] = self._match(text, wanted)
+        return list(memo)
+
+    def _match(self, text: str, wanted: str) -> tuple[MessageMatch, ...]:
         whole: list[MessageMatch] = []
         prefix: list[MessageMatch] = []
         for norm, head, template, entry, replaced in self._heads:
@@ -336,8 +350,8 @@ class Catalog:
         if whole:
             # A literal template ("...no smaller than 5.0...") and its %s twin both
             # match; keep the one that explains the most, per entry.
-            return _best_per_entry(whole)
-        return _best_per_entry(prefix)
+            return tuple(_best_per_entry(whole))
+        return tuple(_best_per_entry(prefix))
 
     def messages_like(self, text: str, limit: int = 5) -> list[str]:
         """Documented messages that look like `text`, closest first."""

@@ -12,7 +12,8 @@ from typing import IO, Callable
 
 from binance_doctor.errors import extract, scan
 from binance_doctor.errors.catalog import Catalog
-from binance_doctor.errors.scan import _CURL, _chunks, _prefiltered, _Reader
+from binance_doctor.errors.prefilter import CURL, lines
+from binance_doctor.errors.scan import _chunks, _Reader
 from binance_doctor.errors.tally import MAX_ROWS, Counter, _TEMPLATES, _variant
 
 _QUIET = extract.WINDOW + 2      # lines with no candidate before the split point
@@ -64,11 +65,11 @@ def _quiet(head: bytes, at_start: bool) -> bool:
                 return False
             break
     region = head[pos + 1:]
-    if _prefiltered(region):
+    if lines(region):
         return False
     at = 0
     while at < len(region):
-        if region.startswith(_CURL, at):
+        if region.startswith(CURL, at):
             return False
         at = region.find(b"\n", at) + 1
     return True

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from operator import itemgetter
 from typing import IO, Callable, Iterable, Iterator
 
-from binance_doctor.errors import extract
+from binance_doctor.errors import extract, prefilter
 from binance_doctor.errors.catalog import Catalog
 from binance_doctor.errors.tally import (_SNIPPET, _TEMPLATES, Counter, Hit, Row, Summary, _documented,
                                          _Seen, _variant, variant)
@@ -36,21 +36,6 @@ __all__ = ["Counter", "Hit", "NoSuchFile", "Row", "Summary", "open_input", "scan
 CHUNK = 4 * 1024 * 1024
 SPLIT_FROM = 64 * 1024 * 1024   # plain files this big are read by two processes
 
-# The prefilter (`_prefiltered`): a line of a big log is read only when it holds one
-# of recall's anchors (`recall.anchors`). Each is found over the whole buffer by one
-# search that starts with a literal, so the regex engine (or bytes.find) skips through
-# ordinary text in C; a hit costs Python-level work only when it is a real anchor.
-# Signed codes: narrowed to the catalog's own codes right at the hit.
-_SIGNED = re.compile(rb"-([1-9][0-9]{3,4})(?![0-9])")
-# Statuses, error words and ccxt's form are searched in a folded copy of the buffer:
-# lower case, every byte a status may follow made a space, and 5 made 4, so one
-# search finds 4xx and 5xx after any of them (offsets are those of the buffer). A
-# decimal (a price, qty=451.25) is no status.
-_STATUS = re.compile(rb" 4[0-9][0-9](?![0-9]|\.[0-9])")
-# curl -v prefixes: a transcript's request, status and header lines around an error
-# are read with it, so the body gets its status, headers and host.
-_CURL = (b"< ", b"> ", b"* ", b"{ [", b"<\r", b">\r", b"<\n", b">\n")
-_CURL_SPAN = 80
 _WHOLE = 64 * 1024             # inputs this small skip the prefilter
 _NEWLINE = re.compile(rb"\n")
 
@@ -425,78 +410,10 @@ def _chunks(stream: IO[bytes], rest: bytes = b"", blocks: int | None = None) \
 
 def _candidates(chunk: bytes, whole: bool = False) -> list[int]:
     """Where each line to read starts, in order. A small input (a paste) is read whole,
-    line by line, as `explain` reads it; in a big log, the lines `_prefiltered` picks."""
+    line by line, as `explain` reads it; in a big log, the lines `prefilter` picks."""
     if whole:
         return [0] + [m.end() for m in _NEWLINE.finditer(chunk, 0, len(chunk) - 1)]
-    return _prefiltered(chunk)
-
-
-_FOLDS: list[tuple[bytes, Callable, frozenset, frozenset, tuple]] = []
-
-
-def _fold():
-    if not _FOLDS:
-        from binance_doctor.errors import recall
-        from binance_doctor.errors.catalog import load
-
-        a = recall.anchors(load())
-        upper = bytes(range(65, 91))
-        table = bytes.maketrans(upper + a.status_before + b"5",
-                                upper.lower() + b" " * len(a.status_before) + b"4")
-        _FOLDS.append((table, re.compile(a.ccxt).match, a.codes, a.statuses, a.words))
-    return _FOLDS[0]
-
-
-def _prefiltered(chunk: bytes) -> list[int]:
-    """Where each line holding an anchor starts (with the curl -v lines around it)."""
-    table, ccxt, codes, statuses, words = _fold()
-    hits = [m.start() for m in _SIGNED.finditer(chunk) if int(m.group(1)) in codes]
-    folded = chunk.translate(table)
-    hits += [m.start() for m in _STATUS.finditer(folded)
-             if int(chunk[m.start() + 1:m.end()]) in statuses]
-    for word in words:
-        _find_all(folded, word, hits)
-    ccxt_at: list[int] = []
-    _find_all(folded, b"binance", ccxt_at)
-    hits += [at for at in ccxt_at if ccxt(chunk, at)]
-    starts: set[int] = set()
-    rfind = chunk.rfind
-    for at in hits:
-        start = rfind(b"\n", 0, at) + 1
-        if start not in starts:
-            starts.add(start)
-            _curl_context(chunk, start, starts)
-    return sorted(starts)
-
-
-def _find_all(data: bytes, needle: bytes, out: list[int]) -> None:
-    find = data.find
-    at = find(needle)
-    while at >= 0:
-        out.append(at)
-        at = find(needle, at + 1)
-
-
-def _curl_context(chunk: bytes, start: int, starts: set[int]) -> None:
-    """Add the curl -v lines just before and after a candidate line."""
-    at = start
-    for _ in range(_CURL_SPAN):                     # backwards
-        if at == 0:
-            break
-        prev = chunk.rfind(b"\n", 0, at - 1) + 1
-        if not chunk.startswith(_CURL, prev):
-            break
-        starts.add(prev)
-        at = prev
-    at = start
-    if not chunk.startswith(_CURL, at):
-        return
-    for _ in range(_CURL_SPAN):                     # forwards, from a status line
-        nxt = chunk.find(b"\n", at) + 1
-        if nxt <= 0 or nxt >= len(chunk) or not chunk.startswith(_CURL, nxt):
-            break
-        starts.add(nxt)
-        at = nxt
+    return prefilter.lines(chunk)
 
 
 # ISO-8601, and Go's log package (2024/01/15 10:23:45.123456) with slashes.

@@ -1,0 +1,166 @@
+"""Which lines of a big log scan reads: those holding one of recall's anchors.
+
+Owns the bulk search over whole buffers. The anchors come from `recall.anchors`
+(the catalog's own codes, the statuses an error can be alone, the error words,
+ccxt's form), so a shape recall learns to anchor is found here too. A line that
+holds an anchor is read with the curl -v lines around it.
+
+Two engines find the very same lines. The default is pure Python: one search per
+anchor, each starting with a literal, so the regex engine or bytes.find skips
+through ordinary text in C, and a hit costs Python-level work only when it is a
+real anchor. With the `fast` extra (hyperscan) one pass finds them all.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Callable
+
+# curl -v prefixes: a transcript's request, status and header lines around an error
+# are read with it, so the body gets its status, headers and host.
+CURL = (b"< ", b"> ", b"* ", b"{ [", b"<\r", b">\r", b"<\n", b">\n")
+_CURL_SPAN = 80
+
+# Signed codes, narrowed to the catalog's own codes right at the hit.
+_SIGNED = re.compile(rb"-([1-9][0-9]{3,4})(?![0-9])")
+# Statuses, error words and ccxt's form are searched in a folded copy of the buffer:
+# lower case, every byte a status may follow made a space, and 5 made 4, so one
+# search finds 4xx and 5xx after any of them (offsets are those of the buffer). A
+# decimal (a price, qty=451.25) is no status.
+_STATUS = re.compile(rb" 4[0-9][0-9](?![0-9]|\.[0-9])")
+
+_ENGINE: list = []          # [(name, lines function)], built on first use
+PURE, HYPERSCAN = "pure", "hyperscan"
+ENV = "BINANCE_DOCTOR_SCAN_ENGINE"   # pure or hyperscan; unset: hyperscan when installed
+
+
+def lines(chunk: bytes) -> list[int]:
+    """Where each line to read starts, in order (`chunk` holds whole lines)."""
+    if not _ENGINE:
+        use(os.environ.get(ENV) or None)
+    return _ENGINE[0][1](chunk)
+
+
+def engine() -> str:
+    if not _ENGINE:
+        use(os.environ.get(ENV) or None)
+    return _ENGINE[0][0]
+
+
+def use(name: str | None) -> str:
+    """Pick the engine: hyperscan when it is installed (None), or the one named."""
+    if name not in (None, PURE, HYPERSCAN):
+        raise ValueError(f"{ENV}={name}: use {PURE} or {HYPERSCAN}")
+    from binance_doctor.errors import recall
+    from binance_doctor.errors.catalog import load
+
+    a = recall.anchors(load())
+    made = None
+    if name in (None, HYPERSCAN):
+        made = _hyperscan(a)
+        if made is None and name == HYPERSCAN:
+            raise ImportError("hyperscan is not installed: pip install 'binance-doctor[fast]'")
+    _ENGINE[:] = [(HYPERSCAN, made) if made else (PURE, _pure(a))]
+    return _ENGINE[0][0]
+
+
+def _pure(a) -> Callable[[bytes], list[int]]:
+    upper = bytes(range(65, 91))
+    table = bytes.maketrans(upper + a.status_before + b"5",
+                            upper.lower() + b" " * len(a.status_before) + b"4")
+    ccxt = re.compile(a.ccxt).match
+    codes, statuses, words = a.codes, a.statuses, a.words
+
+    def pure(chunk: bytes) -> list[int]:
+        hits = [m.start() for m in _SIGNED.finditer(chunk) if int(m.group(1)) in codes]
+        folded = chunk.translate(table)
+        hits += [m.start() for m in _STATUS.finditer(folded)
+                 if int(chunk[m.start() + 1:m.end()]) in statuses]
+        for word in words:
+            _find_all(folded, word, hits)
+        ccxt_at: list[int] = []
+        _find_all(folded, b"binance", ccxt_at)
+        hits += [at for at in ccxt_at if ccxt(chunk, at)]
+        return _starts(chunk, hits)
+    return pure
+
+
+def _hyperscan(a) -> Callable[[bytes], list[int]] | None:
+    """The same anchors in one hyperscan pass. Each pattern ends one byte past its
+    anchor where the pure regex looks ahead: a chunk ends with a newline."""
+    try:
+        import hyperscan
+    except ImportError:
+        return None
+    statuses = "|".join(str(s) for s in sorted(a.statuses))
+    before = re.escape(a.status_before.decode()).replace("]", r"\]")
+    patterns = [rb"-[1-9][0-9]{3,4}[^0-9]",
+                f"[{before}](?:{statuses})(?:[^0-9.]|\\.[^0-9])".encode(),
+                a.ccxt] + [re.escape(w.decode()).encode() for w in a.words]
+    db = hyperscan.Database()
+    db.compile(expressions=patterns, ids=list(range(len(patterns))), elements=len(patterns),
+               flags=[0, 0, 0] + [hyperscan.HS_FLAG_CASELESS] * len(a.words))
+    codes = a.codes
+    signed = _SIGNED.match
+
+    def fast(chunk: bytes) -> list[int]:
+        if not chunk.endswith(b"\n"):         # a piece of an endless line
+            return pure(chunk)
+        hits: list[int] = []
+        ends: list[int] = []
+
+        def on_match(i: int, start: int, end: int, flags: int, ctx: object) -> None:
+            (ends if i == 0 else hits).append(end - 1)   # a byte inside the anchor's line
+        db.scan(chunk, match_event_handler=on_match)
+        for end in ends:
+            at = chunk.rfind(b"-", end - 7, end - 1)
+            m = signed(chunk, at)
+            if m and int(m.group(1)) in codes:
+                hits.append(at)
+        return _starts(chunk, hits)
+
+    pure = _pure(a)
+    return fast
+
+
+def _starts(chunk: bytes, hits: list[int]) -> list[int]:
+    starts: set[int] = set()
+    rfind = chunk.rfind
+    for at in hits:
+        # `at` is inside the line or its newline: the line starts after the one before.
+        start = rfind(b"\n", 0, at) + 1
+        if start not in starts:
+            starts.add(start)
+            _curl_context(chunk, start, starts)
+    return sorted(starts)
+
+
+def _find_all(data: bytes, needle: bytes, out: list[int]) -> None:
+    find = data.find
+    at = find(needle)
+    while at >= 0:
+        out.append(at)
+        at = find(needle, at + 1)
+
+
+def _curl_context(chunk: bytes, start: int, starts: set[int]) -> None:
+    """Add the curl -v lines just before and after a candidate line."""
+    at = start
+    for _ in range(_CURL_SPAN):                     # backwards
+        if at == 0:
+            break
+        prev = chunk.rfind(b"\n", 0, at - 1) + 1
+        if not chunk.startswith(CURL, prev):
+            break
+        starts.add(prev)
+        at = prev
+    at = start
+    if not chunk.startswith(CURL, at):
+        return
+    for _ in range(_CURL_SPAN):                     # forwards, from a status line
+        nxt = chunk.find(b"\n", at) + 1
+        if nxt <= 0 or nxt >= len(chunk) or not chunk.startswith(CURL, nxt):
+            break
+        starts.add(nxt)
+        at = nxt
