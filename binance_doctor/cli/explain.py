@@ -1,6 +1,7 @@
 """`explain`: a code, a message, error JSON or any pasted text, explained."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typer reads the commands' annotations with
+# typing.get_type_hints, which compiles every one that is a string (start-up).
 
 import re
 import time

@@ -6,7 +6,8 @@ starts fast. Each command lives in its own module beside this one;
 `binance_doctor.cli.main` registers them and turns errors into exit codes.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typer reads the commands' annotations with
+# typing.get_type_hints, which compiles every one that is a string (start-up).
 
 import importlib
 import sys

@@ -8,7 +8,8 @@ output is piped. Blocks are NamedTuples rather than dataclasses because they
 are built on every run and a dataclass costs ~0.4 ms of start-up to define.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typing.NamedTuple compiles every field
+# annotation that is a string (start-up); these are all plain types.
 
 from enum import Enum
 from typing import NamedTuple, Union
