@@ -105,3 +105,23 @@ def test_the_packed_catalog_holds_every_record_of_the_json():
     assert len(loaded.entries) == len(raw["entries"])
     assert [e.code for e in loaded.entries] == [r.get("code") for r in raw["entries"]]
     assert loaded.entries == catalog.parse(raw).entries
+
+
+def test_the_packed_code_index_finds_every_code_and_nothing_else():
+    from binance_doctor.errors import catalog
+
+    raw = json.loads((bundle._DATA / "catalog.json").read_bytes())
+    loaded = catalog.load()
+    wanted: dict[int, list[int]] = {}
+    for i, r in enumerate(raw["entries"]):
+        if r["kind"] == "code":
+            wanted.setdefault(r["code"], []).append(i)
+    assert loaded.codes == sorted(wanted, reverse=True)
+    for code, rows in wanted.items():
+        assert [e.section for e in loaded.by_code(code)] == [
+            raw["entries"][i].get("section") for i in rows], code
+        assert [e.code for e in loaded.by_code(code)] == [code] * len(rows)
+    lowest, highest = min(wanted), max(wanted)
+    for absent in (lowest - 1, highest + 1, 0, 999999):
+        assert absent in wanted or loaded.by_code(absent) == []
+    assert loaded.codes_near(lowest - 5)[0] == lowest

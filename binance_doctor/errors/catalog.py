@@ -14,7 +14,7 @@ import re
 from dataclasses import replace
 from enum import Enum
 from functools import cached_property, lru_cache
-from typing import NamedTuple
+from typing import Iterable, NamedTuple, Sequence
 
 from binance_doctor.product import Product
 from binance_doctor.record import frozen
@@ -172,23 +172,39 @@ class Catalog:
 
     def __init__(self, packed: dict) -> None:
         self.sources = packed["sources"]
-        self._records: list[bytes] = packed["entries"]
-        self._raw_explanations: dict[str, bytes] = packed["explanations"]
-        self._by_code: dict[int, list[int]] = packed["by_code"]
+        self._records = _Records(packed["entries"], packed["entry_ends"])
+        self._raw_explanations = _Records(packed["explanations"], packed["explanation_ends"])
+        self._explanation_keys: bytes = packed["explanation_keys"]
+        self._codes = memoryview(packed["codes"]).cast("i")              # ascending
+        self._code_ends = memoryview(packed["code_ends"]).cast("I")
+        self._code_entries = memoryview(packed["code_entries"]).cast("I")
         self._by_status: dict[str, list[int]] = packed["by_status"]
         self._built: dict[int, Entry] = {}
         self._explanations: dict[str, Explanation] = {}
         self._matched: dict[str, tuple[MessageMatch, ...]] = {}
         self.match_calls = self.match_misses = 0      # match_message's memory, measured
 
+    def _with_code(self, code: int) -> Sequence[int]:
+        """The indexes of the entries for a code: a binary search of the code column."""
+        low, high = 0, len(self._codes)
+        while low < high:
+            mid = (low + high) // 2
+            if self._codes[mid] < code:
+                low = mid + 1
+            else:
+                high = mid
+        if low == len(self._codes) or self._codes[low] != code:
+            return ()
+        return self._code_entries[self._code_ends[low - 1] if low else 0:self._code_ends[low]]
+
     def _entry(self, i: int) -> Entry:
         entry = self._built.get(i)
         if entry is None:
-            r = marshal.loads(self._records[i])
+            r = self._records[i]
             entry = self._built[i] = Entry(
                 kind=Kind(r["kind"]),
                 products=tuple(Product(p) for p in r["products"]),
-                explanation=self._explanation(r["explanation"]),
+                explanation=self._explanation(r["explanation"], r["explanation_at"]),
                 messages=tuple(r.get("messages", ())),
                 code=r.get("code"),
                 name=r.get("name"),
@@ -209,19 +225,24 @@ class Catalog:
             return entry
         return replace(entry, explanation=self._explanation(key))
 
-    def _explanation(self, key: str) -> Explanation:
+    def _explanation(self, key: str, at: int | None = None) -> Explanation:
         ex = self._explanations.get(key)
         if ex is None:
-            raw = marshal.loads(self._raw_explanations[key])
+            raw = self._raw_explanations[self._explanation_at[key] if at is None else at]
             ex = self._explanations[key] = _explanation(key, raw)
         return ex
+
+    @cached_property
+    def _explanation_at(self) -> dict[str, int]:
+        """Where each explanation is, by key (entries carry their own's place)."""
+        return {k: i for i, k in enumerate(marshal.loads(self._explanation_keys))}
 
     @cached_property
     def entries(self) -> tuple[Entry, ...]:
         return tuple(self._entry(i) for i in range(len(self._records)))
 
     def by_code(self, code: int, product: Product | None = None) -> list[Entry]:
-        found = (self._entry(i) for i in self._by_code.get(code, ()))
+        found = (self._entry(i) for i in self._with_code(code))
         return [e for e in found if product is None or product in e.products]
 
     def by_status(self, status: int | str, product: Product | None = None) -> list[Entry]:
@@ -245,7 +266,7 @@ class Catalog:
 
     @property
     def codes(self) -> list[int]:
-        return sorted(self._by_code, reverse=True)
+        return self._codes.tolist()[::-1]
 
     @property
     def statuses(self) -> list[str]:
@@ -303,7 +324,7 @@ class Catalog:
 
     def is_code(self, code: int) -> bool:
         """Whether Binance sends this code: documented, or observed (data/unofficial.json)."""
-        return code in self._by_code or str(code) in self._unofficial
+        return bool(self._with_code(code)) or str(code) in self._unofficial
 
     @cached_property
     def _unofficial(self) -> dict[str, dict]:
@@ -374,7 +395,7 @@ class Catalog:
 
     def codes_near(self, code: int, limit: int = 6) -> list[int]:
         """Catalogued codes numerically close to `code`, nearest first."""
-        return sorted(self._by_code, key=lambda c: (abs(c - code), c))[:limit]
+        return sorted(self._codes.tolist(), key=lambda c: (abs(c - code), c))[:limit]
 
 
 def _keywords(text: str) -> set[str]:
@@ -420,15 +441,37 @@ def _explanation(key: str, raw: dict) -> Explanation:
 
 # The layout `pack` writes; change it with the layout, so no cached copy in an older
 # one is read (errors/bundle.py names copies after it).
-PACKED = "packed1"
+PACKED = "packed2"
+
+
+class _Records:
+    """Records marshalled back to back, and where each ends: one is unpacked when asked
+    for, and loading the lot costs two bytes objects, not a thousand."""
+
+    __slots__ = ("_blob", "_ends")
+
+    def __init__(self, blob: bytes, ends: bytes) -> None:
+        self._blob = memoryview(blob)
+        self._ends = memoryview(ends).cast("I")
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, i: int) -> dict:
+        return marshal.loads(self._blob[self._ends[i - 1] if i else 0:self._ends[i]])
 
 
 def pack(raw: dict) -> dict:
     """The catalog as its cached copy keeps it: every entry and explanation marshalled
-    on its own, so a run unpacks only the ones it looks up, and the code and status
-    indexes built once, not per run."""
+    on its own (`_Records`), so a run unpacks only the ones it looks up, and the code
+    index as three flat columns (codes ascending, where each code's run of entry
+    numbers ends, the entry numbers), which load without building a dict."""
+    from array import array
+
     if raw.get("schema") != SCHEMA:
         raise ValueError(f"catalog schema {raw.get('schema')!r}, expected {SCHEMA}")
+    keys = list(raw["explanations"])
+    at = {k: i for i, k in enumerate(keys)}
     by_code: dict[int, list[int]] = {}
     by_status: dict[str, list[int]] = {}
     for i, r in enumerate(raw["entries"]):
@@ -436,10 +479,31 @@ def pack(raw: dict) -> dict:
             by_code.setdefault(r["code"], []).append(i)
         elif r["kind"] == "http":
             by_status.setdefault(r["status"], []).append(i)
+    codes = sorted(by_code)
+    entries, entry_ends = _back_to_back(
+        [{**r, "explanation_at": at[r["explanation"]]} for r in raw["entries"]])
+    explanations, explanation_ends = _back_to_back([raw["explanations"][k] for k in keys])
     return {"sources": raw.get("sources", {}),
-            "entries": [marshal.dumps(r) for r in raw["entries"]],
-            "explanations": {k: marshal.dumps(v) for k, v in raw["explanations"].items()},
-            "by_code": by_code, "by_status": by_status}
+            "entries": entries, "entry_ends": entry_ends,
+            "explanations": explanations, "explanation_ends": explanation_ends,
+            "explanation_keys": marshal.dumps(keys),
+            "codes": array("i", codes).tobytes(),
+            "code_ends": array("I", _ends(len(by_code[c]) for c in codes)).tobytes(),
+            "code_entries": array("I", [i for c in codes for i in by_code[c]]).tobytes(),
+            "by_status": by_status}
+
+
+def _back_to_back(records: list[dict]) -> tuple[bytes, bytes]:
+    from array import array
+
+    parts = [marshal.dumps(r) for r in records]
+    return b"".join(parts), array("I", _ends(len(p) for p in parts)).tobytes()
+
+
+def _ends(sizes: Iterable[int]) -> list[int]:
+    from itertools import accumulate
+
+    return list(accumulate(sizes))
 
 
 def parse(raw: dict) -> Catalog:
