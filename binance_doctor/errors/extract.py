@@ -340,7 +340,8 @@ def _codes(text: str) -> list[tuple[int | None, str | None, str, int | None,
     for start, stop, code, msg, form, status, at in hits:
         if start < end:          # inside an error already taken (a body in a repr)
             continue
-        client = catalog.client_entry(msg) if form == "python-binance" else None
+        client = catalog.client_entry(msg) if form == "python-binance" and (
+            code == 0 or code in _ALONE) else None
         if client is not None and (code == 0 or code in _ALONE):
             # The client's own code for a body that was not JSON; some versions print
             # the HTTP status in its place.

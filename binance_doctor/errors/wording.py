@@ -25,6 +25,7 @@ WORD = re.compile(r"[a-z0-9_]{3,}")
 # listen-key, listen key, listen_key or LISTENKEY.
 _CAMEL = re.compile(r"\b[a-z]+(?:[A-Z][a-z0-9]+)+\b")
 _DETERMINERS = ("this ", "the ", "your ")
+_HAS_UPPER = re.compile(r"[a-z][A-Z]")
 
 
 class Wording(NamedTuple):
@@ -104,8 +105,7 @@ def _spelled(template: str) -> dict[str, str]:
             for w in _CAMEL.findall(template)}
 
 
-def _pattern(template: str, low: str) -> str:
-    camel = _spelled(template)
+def _pattern(template: str, low: str, camel: dict[str, str]) -> str:
     pieces = PLACEHOLDER.split(low)
     parts = []
     for i, piece in enumerate(pieces):
@@ -143,16 +143,17 @@ def index(catalog: Catalog) -> Index:
         low = norm(template)
         if len(low) < 6:
             continue
-        wordings.append((low, Wording(_pattern(template, low), PLACEHOLDER.split(low)[0].strip(),
-                                      len(low) < SHORT, template, entry, replaced)))
+        camel = _spelled(template) if _HAS_UPPER.search(template) else {}
+        wordings.append((low, Wording(_pattern(template, low, camel),
+                                      PLACEHOLDER.split(low)[0].strip(), len(low) < SHORT,
+                                      template, entry, replaced), camel))
     freq: dict[str, int] = {}
-    for low, _ in wordings:
+    for low, _, _ in wordings:
         for w in set(WORD.findall(low)):
             freq[w] = freq.get(w, 0) + 1
     by_word: dict[str, list[Wording]] = {}
-    for low, wording in wordings:
+    for low, wording, camel in wordings:
         literal = " ".join(PLACEHOLDER.split(low))
-        camel = _spelled(wording.template)
         words = [m.group() for m in WORD.finditer(literal) if m.start() < 48]
         if literal.startswith(_DETERMINERS):
             words = words[1:] or words
@@ -162,7 +163,8 @@ def index(catalog: Catalog) -> Index:
             continue
         anchor = min(plain_words or words, key=lambda w: (freq[w], -len(w)))
         by_word.setdefault(anchor, []).append(wording)
-    return Index({w: tuple(v) for w, v in by_word.items()}, _heads(wordings, freq))
+    return Index({w: tuple(v) for w, v in by_word.items()},
+                 _heads([(low, one) for low, one, _ in wordings], freq))
 
 
 def _heads(wordings: list[tuple[str, Wording]], freq: dict[str, int]
