@@ -98,3 +98,14 @@ def test_a_code_no_product_documents_takes_its_products_from_the_text():
     assert error["diagnosis"] is None and "not in Binance's documented" in error["problem"]
     bare = _error("APIError(code=-11999): something went wrong")
     assert bare["found"]["products"] == []
+
+
+@pytest.mark.parametrize("text", [
+    "Error code -1003 Reason: IP throttled by the proxy",    # a label: prose, not the msg
+    "Error code -1003 IP throttled",                         # too little to tell
+    "error -1003 ip throttled by the proxy somewhere",       # not a sentence of its own
+])
+def test_prose_after_a_code_never_rules_its_products_out(text):
+    error = _error(text)
+    assert error["diagnosis"] is not None and "not this" not in error["found"]["product_from"]
+    assert "spot" in error["found"]["products"]

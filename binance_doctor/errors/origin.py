@@ -255,6 +255,7 @@ def meanings(against: dict[Product, str]) -> str:
 _BODY_FORMS = frozenset(("json", "python-binance", "go-binance", "binance-connector",
                          "binance-sdk", "binance.net"))
 _STEM = re.compile(r"[a-z]{3,}")
+_LABEL = re.compile(r"[A-Za-z ]{1,20}:")
 _FILLER = frozenset("the this that these those for and not are was were been has have had "
                     "with your you can cannot please from into its than then there their "
                     "will would should may must any all but our out use".split())
@@ -268,11 +269,15 @@ def contradicted(catalog: Catalog, code: int | None, message: str | None,
     documented wording there. Only a message the response itself carried counts, and
     only codes whose docs fix their message (not a bare name such as CANCEL_REJECTED,
     whose msg varies)."""
-    if code is None or not message or not (
-            form in _BODY_FORMS or (form == "text" and message[:1].isupper())):
+    if code is None or not message:
         return {}
     said = _stems(message)
-    if len(said) < 2:
+    # What follows a code in prose is the response's msg only when it reads like one:
+    # a capitalised sentence of some length, not a label ("Reason: ...").
+    prose = form not in _BODY_FORMS
+    if prose and (form != "text" or not message[:1].isupper() or _LABEL.match(message)):
+        return {}
+    if len(said) < (3 if prose else 2):
         return {}
     for m in catalog.match_message(message):
         if code in ((m.entry.code,) if m.entry.code is not None else m.entry.codes):
