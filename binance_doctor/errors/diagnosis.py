@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from binance_doctor.errors.catalog import PLACEHOLDER, Catalog, Entry, Explanation, Kind, MessageMatch
 from binance_doctor.failure import BadInput, ExitCode, NotFound
+from binance_doctor.pattern import Pattern
 from binance_doctor.product import Product
 from binance_doctor.record import frozen
 
@@ -89,8 +90,9 @@ def meanings_differ(findings: tuple[Finding, ...]) -> bool:
 
 
 _INTEGER = re.compile(r"[+-]?\d{1,9}")
-_HTTP = re.compile(r"(?:http(?:/[\d.]+)?\s*)?(\d{3})\b.*", re.IGNORECASE)
-_REQUEST_IP = re.compile(r"request ip:\s*([0-9A-Fa-f:.]+[0-9A-Fa-f])")
+# Compiled when first used: a bare code needs neither (start-up).
+_HTTP = Pattern(r"(?:http(?:/[\d.]+)?\s*)?(\d{3})\b.*", re.IGNORECASE)
+_REQUEST_IP = Pattern(r"request ip:\s*([0-9A-Fa-f:.]+[0-9A-Fa-f])")
 
 
 def explain_text(catalog: Catalog, text: str, product: Product | None = None,
@@ -284,7 +286,7 @@ def facts(template: str, values: tuple[str, ...], message: str,
     elif "notional must be no smaller than %s" in template and values:
         found.append(Fact("Minimum notional", f"{values[0]} (price × quantity must reach it)"))
         named.add(0)
-    ip = _REQUEST_IP.search(message)
+    ip = _REQUEST_IP.search(message) if "request ip:" in message else None
     if ip:
         found.append(Fact("Request IP", f"{ip.group(1)}: add it to the API key's IP "
                                         "whitelist, or send from a whitelisted address"))
