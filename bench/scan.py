@@ -185,29 +185,36 @@ def generate_varied(path: Path, mb: int, seed: int = 11) -> int:
     return errors
 
 
-def run(cmd: list[str]) -> tuple[float, int, str]:
-    """Seconds, peak RSS (KiB) and stdout of one process."""
+def run(cmd: list[str]) -> tuple[float, int, str, float]:
+    """Seconds, peak RSS (KiB), stdout and CPU seconds (its own and its children's) of
+    one process."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - start, usage.ru_maxrss, out.decode()
+    return (time.perf_counter() - start, usage.ru_maxrss, out.decode(),
+            usage.ru_utime + usage.ru_stime)
 
 
-def measure(doctor: str, log: Path, runs: int, pattern: str) -> tuple[float, float, int, int, int]:
-    """Median seconds of scan and of grep -c, scan's peak RSS, errors and grep count."""
-    scan_t, grep_t, rss = [], [], []
+def measure(doctor: str, log: Path, runs: int, pattern: str) -> dict:
+    """Medians of scan's and grep -c's wall and CPU seconds, scan's peak RSS, the
+    errors scan counts and the lines grep counts."""
+    got: dict[str, list] = {"scan": [], "grep": [], "scan_cpu": [], "grep_cpu": [], "rss": []}
     found = grepped = 0
     for _ in range(runs):
-        secs, _, out = run(["grep", "-c", "-E", "--", pattern, str(log)])
-        grep_t.append(secs)
+        secs, _, out, cpu = run(["grep", "-c", "-E", "--", pattern, str(log)])
+        got["grep"].append(secs)
+        got["grep_cpu"].append(cpu)
         grepped = int(out.strip() or 0)
-        secs, peak, out = run([doctor, "scan", "--json", str(log)])
-        scan_t.append(secs)
-        rss.append(peak)
+        secs, peak, out, cpu = run([doctor, "scan", "--json", str(log)])
+        got["scan"].append(secs)
+        got["scan_cpu"].append(cpu)
+        got["rss"].append(peak)
         found = json.loads(out)["result"]["errors"] if out else -1
-    return statistics.median(scan_t), statistics.median(grep_t), max(rss), found, grepped
+    m = {k: statistics.median(v) for k, v in got.items()}
+    m.update(rss=max(got["rss"]), found=found, grepped=grepped)
+    return m
 
 
 def main() -> int:
@@ -219,6 +226,9 @@ def main() -> int:
     args = ap.parse_args()
     doctor = shutil.which("binance-doctor") or str(Path(sys.executable).parent / "binance-doctor")
     kinds = ("repetitive", "varied") if args.log == "both" else (args.log,)
+    engine = subprocess.run([sys.executable, "-c", "from binance_doctor.errors import prefilter;"
+                             " print(prefilter.engine())"], capture_output=True,
+                            text=True).stdout.strip()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.keep or tmp)
         for kind in kinds:
@@ -226,13 +236,16 @@ def main() -> int:
             make = generate if kind == "repetitive" else generate_varied
             injected = make(log, args.mb)
             mb = log.stat().st_size / 1e6
-            s, g, rss, found, grepped = measure(doctor, log, args.runs, GREP_CODES)
+            m = measure(doctor, log, args.runs, GREP_CODES)
+            s, g = m["scan"], m["grep"]
             print(f"{kind} log: {mb:.0f} MB, {injected} Binance errors injected")
-            print(f"  grep -c -E -- '{GREP_CODES}': {grepped} lines, median {g:.2f} s "
-                  f"= {mb / g:.0f} MB/s")
-            print(f"  scan: {found} errors, median {s:.2f} s = {mb / s:.0f} MB/s")
+            print(f"  grep -c -E -- '{GREP_CODES}': {m['grepped']} lines, median {g:.2f} s "
+                  f"= {mb / g:.0f} MB/s ({m['grep_cpu']:.2f} s CPU)")
+            print(f"  scan ({engine}): {m['found']} errors, median {s:.2f} s = {mb / s:.0f} MB/s "
+                  f"({m['scan_cpu']:.2f} s CPU, both processes)")
             print(f"  ratio scan/grep throughput: {g / s:.2f}; scan peak RSS "
-                  f"{rss / 1024:.0f} MiB")
+                  f"{m['rss'] / 1024:.0f} MiB")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     return 0
 
 
