@@ -14,8 +14,6 @@ import re
 class Pattern:
     """A regex compiled at its first use; then every `re.Pattern` method is its own."""
 
-    __slots__ = ("pattern", "_flags", "_compiled")
-
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
         self._flags = flags
@@ -28,8 +26,12 @@ class Pattern:
         return self._compiled
 
     def __getattr__(self, name: str):
-        # Only names not defined here arrive: search, sub, fullmatch, groups, ...
-        return getattr(self.compiled, name)
+        # Only names not found on the instance arrive (search, sub, split, ...): the
+        # compiled pattern's, kept on the instance so later calls in a loop cost what
+        # a module-level compiled regex costs.
+        value = getattr(self.compiled, name)
+        setattr(self, name, value)
+        return value
 
     def __repr__(self) -> str:
         return f"Pattern({self.pattern!r}, {self._flags!r})"

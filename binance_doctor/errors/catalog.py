@@ -16,6 +16,7 @@ from enum import Enum
 from functools import cached_property, lru_cache
 from typing import Iterable, NamedTuple, Sequence
 
+from binance_doctor.pattern import Pattern
 from binance_doctor.product import Product
 from binance_doctor.record import frozen
 
@@ -147,7 +148,8 @@ class MessageMatch(NamedTuple):
 # Where a template takes a value: printf (%s, %d), positional or named braces ({0},
 # {param}) and the docs' <SCHEMA_ID>:<VERSION> markers (FIX's Logon<A> and Logout<5>
 # are literal message types, HTML tags literal markup).
-PLACEHOLDER = re.compile(r"%[sdb]|\{\w+\}|<[A-Za-z]+_[A-Za-z_]+>|<(?:VERSION|version)>")
+# Compiled on first use: a bare code matches no template (start-up).
+PLACEHOLDER = Pattern(r"%[sdb]|\{\w+\}|<[A-Za-z]+_[A-Za-z_]+>|<(?:VERSION|version)>")
 
 
 def _normalise(text: str) -> str:
