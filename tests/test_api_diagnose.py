@@ -73,7 +73,7 @@ def test_diagnosis_is_the_data_explain_json_prints():
     ("HTTP 502", None, 502, "query_first"),
     ({"code": -1013, "msg": "Filter failure: LOT_SIZE"}, -1013, None, "fix_first"),
     (b'{"code":-1001,"msg":"Internal error; unable to process your request. '
-     b'Please try again."}', -1001, None, "retry"),
+     b'Please try again."}', -1001, None, "query_first"),
 ])
 def test_plain_inputs(x, code, status, action):
     d = diagnose(x, now=NOW)

@@ -154,6 +154,19 @@ def test_unknown_execution_status_advice_on_screen(code):
     assert "UNKNOWN" in run.stdout and "duplicate" in run.stdout
 
 
+@pytest.mark.parametrize("product,policy", [("spot", "check_first"), ("sapi", "check_first"),
+                                            ("usdm", "now"), ("coinm", "now"), ("papi", "now"),
+                                            ("options", "now")])
+def test_1001_is_resent_freely_only_where_the_docs_call_it_a_failure(product, policy):
+    # The derivatives general-info pages call this message a failed operation; spot treats
+    # any 5XX as an unknown execution status and the SAPI docs make no exception for -1001.
+    (f,) = findings(run_cli("explain", "-1001", "--product", product, "--json"))
+    assert f["retry"]["policy"] == policy
+    if policy == "check_first":
+        assert "duplicate" in f["retry"]["advice"]
+        assert "unknown execution status" in f["meaning"]
+
+
 def test_451_body_with_code_zero_is_matched_by_message():
     body = {"code": 0, "msg": "Service unavailable from a restricted location according to "
             "'b. Eligibility' in https://www.binance.com/en/terms. Please contact customer "
