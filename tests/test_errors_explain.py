@@ -167,6 +167,16 @@ def test_1001_is_resent_freely_only_where_the_docs_call_it_a_failure(product, po
         assert "unknown execution status" in f["meaning"]
 
 
+def test_the_swapped_wording_binance_has_sent_is_read_as_the_disabled_action_message():
+    # Seen in real -2010 replies; the documented wording is "This action is disabled ...".
+    run = run_cli("explain", "--json",
+                  "APIError(code=-2010): This action disabled is on this account.")
+    f = findings(run)[0]
+    assert (f["code"], f["products"]) == (-2010, ["spot"])
+    assert f["detail"]["category"] == "account"
+    assert "This action is disabled on this account." in f["detail"]["messages"]
+
+
 def test_451_body_with_code_zero_is_matched_by_message():
     body = {"code": 0, "msg": "Service unavailable from a restricted location according to "
             "'b. Eligibility' in https://www.binance.com/en/terms. Please contact customer "
