@@ -253,6 +253,11 @@ def _with_entry(finding: Finding, entry: Entry) -> Finding:
 def _detail_for(details: list[MessageMatch], entry: Entry, now: float | None,
                 message: str | None) -> Finding | None:
     for d in details:
+        # A matching-engine or filter message refines only a code it is sent with:
+        # -1021 printed beside "Account has insufficient balance ..." is not told
+        # as a timestamp error caused by the balance.
+        if entry.code is not None and d.entry.codes and entry.code not in d.entry.codes:
+            continue
         if any(p in d.entry.products for p in entry.products):
             return _finding((d.entry,), d, now, message, None)
     return None

@@ -404,12 +404,17 @@ def _codes(text: str) -> list[tuple[int | None, str | None, str, int | None,
         if h[4] == "text" and h[3] is None:
             # After a code, what follows; a code's name is itself part of what is said.
             h[3], h[6] = _tail(text, h[0] if h[7] == "name" else h[1])
+        if h[4] == "text" and h[7] is None and _IN_MSG.search(text[max(0, h[0] - 24):h[0]]):
+            # {"msg":"-4009=...": the code opens a response's own msg, so what follows it
+            # is Binance's wording, not someone's words about the error.
+            h[4] = "json"
     out.sort(key=lambda h: h[0])
     del out[_MAX_PER_LINE:]
     return [(code, msg, form, status, at, code_from)
             for _, _, code, msg, form, status, at, code_from in out]
 
 
+_IN_MSG = re.compile(r"""msg\\*["']?\s*[:=]\s*\\*["']\s*$""")
 _TAIL_END = re.compile(r"\\*[\"']\s*[,}\]]")
 _TAIL_START = re.compile(r"^[\s:,=\-\])}>\"']*")
 

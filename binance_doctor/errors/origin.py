@@ -198,6 +198,11 @@ def origin_of(catalog: Catalog, found: Found) -> Ranked:
 
     matches = [m for m in (catalog.match_message(found.message) if found.message else [])
                if m.entry.kind is not Kind.CLIENT]
+    if found.code is not None and found.code_from != "message":
+        # A printed code: only a wording it is sent with says where it came from
+        # (spot documents "Account has insufficient balance ...", but not with -1021).
+        matches = [m for m in matches if found.code in (
+            (m.entry.code,) if m.entry.code is not None else m.entry.codes)]
     wording = tuple(dict.fromkeys(p for m in matches for p in m.entry.products))
     client = catalog.client_entry(found.message) if found.code == 0 else None
     if client is not None:     # a client's own code says nothing of the product
@@ -256,6 +261,7 @@ _BODY_FORMS = frozenset(("json", "python-binance", "go-binance", "binance-connec
                          "binance-sdk", "binance.net"))
 _STEM = re.compile(r"[a-z]{3,}")
 _LABEL = re.compile(r"[A-Za-z ]{1,20}:")
+_CATCH_ALL = re.compile(r"(?i)\b(?:unknown|internal)(?: server)? error\b")
 _FILLER = frozenset("the this that these those for and not are was were been has have had "
                     "with your you can cannot please from into its than then there their "
                     "will would should may must any all but our out use".split())
@@ -279,9 +285,14 @@ def contradicted(catalog: Catalog, code: int | None, message: str | None,
         return {}
     if len(said) < (3 if prose else 2):
         return {}
-    for m in catalog.match_message(message):
+    matches = catalog.match_message(message)
+    for m in matches:
         if code in ((m.entry.code,) if m.entry.code is not None else m.entry.codes):
             return {}           # one of its wordings (or a message it is sent with)
+    if prose and not matches:
+        # Someone's own words after a code ("-1021: Please sync your clock") can say
+        # anything; only Binance's wording of another error shows it is another one.
+        return {}
     older: dict[str, list[str]] = {}
     for r in catalog.history(code):
         for p in r["products"]:
@@ -289,8 +300,11 @@ def contradicted(catalog: Catalog, code: int | None, message: str | None,
     out: dict[Product, str] = {}
     for entry in catalog.by_code(code):
         texts = [t for t in entry.messages if t.rstrip(".") != entry.name]
-        if not texts:
-            continue            # the docs give no wording of their own: cannot disagree
+        if not texts or any(_CATCH_ALL.search(t) for t in texts):
+            # The docs give no wording of their own, or one that says the cause is
+            # unknown or internal (-1000 "An unknown error occurred ..."): whatever
+            # msg Binance adds cannot disagree with it.
+            continue
         for p in entry.products:
             documented = set().union(*(_stems(t) for t in texts + older.get(p.value, [])),
                                      _stems((entry.name or "").replace("_", " ")))

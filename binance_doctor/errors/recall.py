@@ -42,6 +42,16 @@ _AFTER = re.compile(r"^[\s\"'.]*[(\[]\s*(?P<sign>-)?(?P<n>\d{4,5})\s*[)\]]")
 # this tight form (one word "error" right after it), never a date, a count or a port.
 _BARE = re.compile(r"^[\s>*`\"'-]{0,3}(\d{4,5}) [Ee]rror(?![\w-])")
 _RPC = range(-32768, -31999)      # JSON-RPC's reserved codes
+# Other software's numbers in the codes' range, printed unsigned after "code" or
+# "error" or before "error": WebSocket close codes (RFC 6455 registers 1000-1015;
+# "code = 1006 (connection closed abnormally)", and -1000..-1015 are Binance codes
+# too) and database errors (MySQL's "ERROR 1130 (HY000)", "(2013, 'Lost connection
+# ...')"). Such a line's unsigned number is not read as a code; a signed one still is.
+_WS_CLOSE = re.compile(r"(?i)(?:web-?\s?socket\S*|\bwss?)\s+(?:is\s+)?(?:closed?|disconnect|error)"
+                       r"|connection ?closed|close (?:code|frame|status|reason)"
+                       r"|closed? with (?:code|status)|going away|abnormal")
+_DATABASE = re.compile(r"(?i)mysql|mariadb|sqlstate|\bsql\b|sqlalchemy|psycopg|sqlite|postgres"
+                       r"|\((?:HY|\d\d)[0-9A-Z]{3}\)")
 
 # Statuses, in every common phrasing.
 _STATUS = re.compile(
@@ -55,6 +65,9 @@ _STATUS = re.compile(
         |Unavailable\ For\ Legal\ Reasons|Internal\ Server\ Error|Bad\ Gateway
         |Service\ Unavailable|Gateway\ Time-?out|Client\ Error|Server\ Error)\b
     | \b(?P<e>[45]\d\d)\ \((?:Forbidden|Unauthorized|Bad\ Request|Too\ Many\ Requests)\)
+    | \b(?P<m>[45]\d\d)\ (?-i:FORBIDDEN|UNAUTHORIZED|BAD_REQUEST|TOO_MANY_REQUESTS|I_AM_A_TEAPOT
+        |UNAVAILABLE_FOR_LEGAL_REASONS|INTERNAL_SERVER_ERROR|BAD_GATEWAY|SERVICE_UNAVAILABLE
+        |GATEWAY_TIMEOUT)\b                                   # Java's HttpStatus: 429 TOO_MANY_REQUESTS
     | <title>\s*(?P<l>[45]\d\d)\b                           # an error page's title
     | <H1>(?P<f>[45]\d\d)\ ERROR</H1> | ^[\s>"'*`]*(?P<g>[45]\d\d)\ ERROR\W*$   # CloudFront's page
     | \bHTTP\ (?P<h>[45]\d\d)\b
@@ -140,6 +153,8 @@ def codes(text: str, catalog: Catalog | None = None) -> list[Code]:
     found: dict[int, Code] = {}
     for m in _NAMED.finditer(text):
         n = int(m.group("n"))
+        if not m.group("sign") and _foreign(text, n):
+            continue
         for code in ((-n,) if m.group("sign") else (-n, n)):
             if abs(code) >= 100_000 and code < 0:
                 continue
@@ -147,7 +162,8 @@ def codes(text: str, catalog: Catalog | None = None) -> list[Code]:
                 found.setdefault(m.start("n"), Code(m.start(), m.end(), code, "named"))
                 break
     bare = _BARE.match(text)
-    if bare and is_binance_code(catalog, -int(bare.group(1))) and bare.start(1) not in found:
+    if bare and is_binance_code(catalog, -int(bare.group(1))) and bare.start(1) not in found \
+            and not _foreign(text, int(bare.group(1))):
         found[bare.start(1)] = Code(bare.start(1), bare.end(1), -int(bare.group(1)), "bare")
     errorish = None
     for rx in (_SIGNED, _SPACED):
@@ -163,6 +179,11 @@ def codes(text: str, catalog: Catalog | None = None) -> list[Code]:
     return sorted(found.values())
 
 
+def _foreign(text: str, n: int) -> bool:
+    """An unsigned number that the line says is another program's (see _WS_CLOSE)."""
+    return bool(1000 <= n <= 1015 and _WS_CLOSE.search(text) or _DATABASE.search(text))
+
+
 # A documented code name as a whole token: NEW_ORDER_REJECTED, INVALID_TIMESTAMP.
 _NAME = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w-])")
 
@@ -173,16 +194,40 @@ def _by_name(text: str, catalog: Catalog, seen: set[int]) -> dict[int, Code]:
     filter's name (MIN_NOTIONAL is a filter too), nor a code the line prints."""
     names = code_names(catalog)
     out: dict[int, Code] = {}
-    for m in _NAME.finditer(text):
-        codes = names.get(m.group())
+    tokens = [m for m in _NAME.finditer(text) if m.group() in names or m.group() in _STATUS_NAMES]
+    if len({m.group() for m in tokens}) > 1:
+        return out          # several names on one line: a list of them (a config, docs)
+    tokens = [m for m in tokens if m.group() in names]
+    for m in tokens:
+        codes = names[m.group()]
         # The context must say "error" by itself: every name says INVALID or REJECTED.
-        if not codes or not _ERRORISH.search(f"{text[:m.start()]} {text[m.end():]}"):
+        if not _ERRORISH.search(f"{text[:m.start()]} {text[m.end():]}"):
             continue
-        code = max(codes, key=lambda c: (len(codes[c]), c))
+        code = _named_code(text, codes)
         if code not in seen:
             seen.add(code)
             out[m.start()] = Code(m.start(), m.end(), code, "name")
     return out
+
+
+def _named_code(text: str, codes: dict[int, tuple[str, ...]]) -> int:
+    """The code a name stands for: where it names several (TOO_MANY_REQUESTS is -1003,
+    but -1008 on options), the one of the product the line names; else the one it
+    names on the most products."""
+    if len(codes) > 1:
+        from binance_doctor.errors.origin import product_hints
+
+        for hint in sorted(product_hints(text), key=lambda h: h.tier):
+            on = [c for c, products in codes.items() if hint.product.value in products]
+            if len(on) == 1:
+                return on[0]
+    return max(codes, key=lambda c: (len(codes[c]), c))
+
+
+# HTTP and gRPC status constants (HttpStatus.NOT_FOUND, "429 TOO_MANY_REQUESTS",
+# StatusCode.NOT_FOUND) that are also code names: in a paste they are the status an
+# HTTP stack printed, not Binance's code.
+_STATUS_NAMES = frozenset(r.upper().replace(" ", "_") for r in _REASONS)
 
 
 @lru_cache(maxsize=4)
@@ -192,7 +237,7 @@ def code_names(catalog: Catalog) -> dict[str, dict[int, tuple[str, ...]]]:
     out: dict[str, dict[int, tuple[str, ...]]] = {}
     for e in catalog.of_kind(Kind.CODE):
         name = e.name or ""
-        if "_" in name and name.isupper() and name not in filters:
+        if "_" in name and name.isupper() and name not in filters and name not in _STATUS_NAMES:
             by_code = out.setdefault(name, {})
             by_code[e.code] = by_code.get(e.code, ()) + tuple(p.value for p in e.products)
     return out
