@@ -108,11 +108,11 @@ def explain(
 def _write_pasted(text: str, product, as_json: bool) -> bool:
     """Pasted tracebacks, log lines and transcripts: find every error in them and write
     them; False when there is none."""
-    from binance_doctor.errors import catalog, diagnosis
+    from binance_doctor.errors import catalog, pasted as reading
     from binance_doctor.errors import view as report
     from binance_doctor.output import render
 
-    pasted = diagnosis.explain_pasted(catalog.load(), text, product, now=time.time())
+    pasted = reading.explain_pasted(catalog.load(), text, product, now=time.time())
     if not pasted:
         return False
     if as_json:

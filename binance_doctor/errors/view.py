@@ -10,12 +10,13 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from binance_doctor.errors.catalog import Entry, Explanation, Kind, RetryPolicy
-from binance_doctor.errors.diagnosis import Diagnosis, Finding, Pasted
+from binance_doctor.errors.diagnosis import Diagnosis, Finding
 from binance_doctor.output.document import Block, Field, Items, Section, Table, Text, Tone
 
 if TYPE_CHECKING:   # scan pulls in the extractor's regexes; explain must start fast
     from binance_doctor.errors.extract import Found
     from binance_doctor.errors.origin import Ranked
+    from binance_doctor.errors.pasted import Pasted
     from binance_doctor.errors.scan import Hit, Row, Summary
 
 _RETRY_TONE = {RetryPolicy.CHECK_FIRST: Tone.BAD, RetryPolicy.FIX_FIRST: Tone.WARN,
