@@ -64,6 +64,8 @@ def test_an_observed_pairing_is_shown_with_its_source():
 @pytest.mark.parametrize("text", [
     "Request failed. Code = -1013\nMarket is closed. See the error code list.",
     "ERROR code -1013\nerror: Market is closed.",
+    "ERROR code -1013\n\nerror: Market is closed.",                 # a blank line between
+    'response:\n{\n  "code": -1013,\n  "msg": "Market is closed."\n}',  # a pretty body
 ])
 def test_a_printed_code_owns_the_message_on_the_next_line(tmp_path, text):
     explained, scanned = _codes(tmp_path, text)
@@ -71,6 +73,17 @@ def test_a_printed_code_owns_the_message_on_the_next_line(tmp_path, text):
     (error,) = _explained(text)
     assert error["found"]["message"].lower().startswith("market is closed")
     assert error["found"]["code_from"] == "text"
+
+
+def test_a_pretty_printed_body_is_one_error_whichever_table_code_it_prints(tmp_path):
+    """"Duplicate order sent." alone gives -2010; printed with -1013, it is -1013's."""
+    text = 'response:\n{\n  "code": -1013,\n  "msg": "Duplicate order sent."\n}'
+    assert _codes(tmp_path, text) == ([-1013], [-1013])
+
+
+def test_a_code_waits_for_its_message_only_a_few_lines(tmp_path):
+    text = "ERROR code -1013\n\n\n\nerror: Duplicate order sent."
+    assert _codes(tmp_path, text) == ([-1013, -2010], [-1013, -2010])
 
 
 def test_a_code_the_message_is_never_sent_with_stays_a_separate_error(tmp_path):

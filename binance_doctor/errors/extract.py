@@ -169,7 +169,7 @@ class Reader:
             out.append(self._finish(ctx.pending))
             ctx.pending = None
         self._line(line_no, line, out)
-        return self._hold(line_no, out)
+        return self._hold(line_no, out, line.transcript and not line.codes and line.status is None)
 
     def close(self) -> list[Found]:
         held, self._ctx.held = self._ctx.held, None
@@ -177,15 +177,19 @@ class Reader:
         return ([held] if held is not None else []) + (
             [self._finish(pending)] if pending is not None else [])
 
-    def _hold(self, line_no: int, out: list[Found]) -> list[Found]:
-        """A code printed last on its line ("... Code = -1013") is held one line: when the
-        next line is a message it can be sent with ("Market is closed."), that message is
-        its own, not a second error with a code of its own."""
+    def _hold(self, line_no: int, out: list[Found], quiet: bool) -> list[Found]:
+        """A code printed last on its line ("... Code = -1013", a pretty-printed body's
+        "code" line) is held for its next line, blank lines skipped: when that line is a
+        message it can be sent with ("Market is closed."), the message is its own, not a
+        second error with a code of its own."""
         ctx = self._ctx
         held, ctx.held = ctx.held, None
+        if held is not None and not out and quiet and line_no - held.line < _HOLD:
+            ctx.held = held           # a blank line between a code and its message
+            return out
         if held is not None:
             first = out[0] if out else None
-            if first is not None and first.line == line_no == held.line + 1 \
+            if first is not None and first.line == line_no and line_no - held.line <= _HOLD \
                     and first.code_from == "message" and first.message \
                     and held.code in _sent_with(first.message):
                 out[0] = replace(held, message=first.message,
@@ -193,7 +197,7 @@ class Reader:
             else:
                 out.insert(0, held)
         last = out[-1] if out else None
-        if last is not None and last.line == line_no and last.form == "text" \
+        if last is not None and last.line == line_no and last.form in ("text", "json") \
                 and last.code is not None and last.code_from is None and last.message is None:
             ctx.held = out.pop()
         return out
@@ -492,6 +496,7 @@ def _int(value: str | None) -> int | None:
 
 _REPR_END = re.compile(r"""['"]\)+$""")   # the end of Error('...') around a message
 _MAX_PER_LINE = 64
+_HOLD = 3            # lines a code that ended its line waits for its message
 
 
 def _msg(value: str | None) -> str | None:
