@@ -279,10 +279,14 @@ def messages(text: str, catalog: Catalog | None = None) -> list[Message]:
             start, end, shown = got
             if _norm(shown) in _REASONS:
                 continue            # an HTTP status's reason phrase, said by any server
-            if one.short:
+            if one.short or _lost_determiner(one.template, shown):
                 if errorish is None:
                     errorish = bool(_ERRORISH.search(low))
-                if not (errorish or _alone(low, start, end) or _beside_code(low, start, end)):
+                # A short wording ("User not found", "Invalid symbol") is Binance's only
+                # as a whole clause of an error line, not inside a longer sentence
+                # ("user not found in table accounts").
+                if not ((errorish and _clause(low, start, end)) or _alone(low, start, end)
+                        or _beside_code(low, start, end)):
                     continue
             hits.append((start, end, shown, one))
     for w in words:
@@ -371,6 +375,24 @@ def _alone(low: str, start: int, end: int) -> bool:
     if not before and not after:
         return True
     return low[start - 1:start] in ("\"", "'", "“") or low[end:end + 1] in ("\"", "'", "”")
+
+
+_CLAUSE_AFTER = frozenset(".\"')]},;:!?|*`”\\")
+
+
+def _clause(low: str, start: int, end: int) -> bool:
+    """The text ends a clause: the line's end or punctuation follows it, not more words
+    of the same sentence ("user not found in table accounts")."""
+    after = low[end:].lstrip()
+    return not after or after[0] in _CLAUSE_AFTER or low[end - 1:end] in (".", "…")
+
+
+def _lost_determiner(template: str, shown: str) -> bool:
+    """Found without the determiner its template starts with ("operation is not
+    supported" for "This operation is not supported."): a phrase that short is as
+    common as a short wording."""
+    lead = template.split(" ", 1)[0].lower()
+    return f"{lead} " in wording.DETERMINERS and not shown.lower().startswith(lead)
 
 
 def _beside_code(low: str, start: int, end: int) -> bool:

@@ -20,11 +20,14 @@ SHORT = 24             # templates shorter than this need an error-like line or 
 _TRUNCATED = 16        # a cut-off message must keep at least this much of its head
 _CUT_AT_END = 32       # ... or this much when the text just ends
 _HEAD = 25             # a head that stands for its template is at least this long
+# Heads that open with these set the scene for the error the rest of the sentence states.
+_CIRCUMSTANCE = ("for ", "within ", "as ", "when ", "if ", "after ", "before ", "since ",
+                 "because ", "in ", "on ", "at ", "while ")
 WORD = re.compile(r"[a-z0-9_]{3,}")
 # An identifier written in camelCase in a template: people and clients write it
 # listen-key, listen key, listen_key or LISTENKEY.
 _CAMEL = re.compile(r"\b[a-z]+(?:[A-Z][a-z0-9]+)+\b")
-_DETERMINERS = ("this ", "the ", "your ")
+DETERMINERS = ("this ", "the ", "your ")
 _HAS_UPPER = re.compile(r"[a-z][A-Z]")
 
 
@@ -125,7 +128,7 @@ def _pattern(template: str, low: str, camel: dict[str, str]) -> str:
             parts.append(r"([^\s\"'}\]]+)" if edge else "(.+?)")
     body = "".join(parts)
     # "This listenKey does not exist." is also said without its determiner.
-    lead_word = next((d for d in _DETERMINERS if low.startswith(d)), None)
+    lead_word = next((d for d in DETERMINERS if low.startswith(d)), None)
     if lead_word and len(low) - len(lead_word) >= SHORT:
         body = f"(?:{re.escape(lead_word.strip())}\\s+)?" + body[len(re.escape(lead_word.strip())) + 3:]
     lead = r"(?<![\w])" if low[0].isalnum() else ""
@@ -155,7 +158,7 @@ def index(catalog: Catalog) -> Index:
     for low, wording, camel in wordings:
         literal = " ".join(PLACEHOLDER.split(low))
         words = [m.group() for m in WORD.finditer(literal) if m.start() < 48]
-        if literal.startswith(_DETERMINERS):
+        if literal.startswith(DETERMINERS):
             words = words[1:] or words
         # A camelCase identifier is not one word in every spelling: anchor elsewhere.
         plain_words = [w for w in words if w not in camel]
@@ -187,6 +190,10 @@ def _heads(wordings: list[tuple[str, Wording]], freq: dict[str, int]
     out: dict[str, list[tuple[str, tuple[Wording, ...]]]] = {}
     for head, members in groups.items():
         if any(m.entry.kind is not Kind.CODE for m in members):
+            continue
+        if head.startswith(_CIRCUMSTANCE):
+            # "Within 24 hours after password modification," says when, not what went
+            # wrong: the rest of the sentence does (withdrawal is prohibited).
             continue
         per_product: dict[object, set[int | None]] = {}
         for m in members:
