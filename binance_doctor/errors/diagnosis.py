@@ -172,7 +172,7 @@ def explain_code(catalog: Catalog, code: int, product: Product | None = None,
         entries = sorted((e for e in entries if any(p in rank for p in e.products)),
                          key=lambda e: min(rank.get(p, 99) for p in e.products))
     if not entries:
-        raise _unknown_code(catalog, code, product)
+        raise _unknown_code(catalog, code, product, message)
     matches = catalog.match_message(message) if message else []
     own = [m for m in matches if m.entry in entries]
     by_entry = {id(m.entry): m for m in own}
@@ -339,7 +339,8 @@ def _duration(seconds: float) -> str:
     return f"{hours // 24} d {hours % 24} h"
 
 
-def _unknown_code(catalog: Catalog, code: int, product: Product | None) -> NotFound:
+def _unknown_code(catalog: Catalog, code: int, product: Product | None,
+                  message: str | None = None) -> NotFound:
     elsewhere = sorted({p.value for e in catalog.by_code(code) for p in e.products})
     if product is not None and elsewhere:
         return NotFound(f"{code} is not documented for {product.value}",
@@ -348,13 +349,25 @@ def _unknown_code(catalog: Catalog, code: int, product: Product | None) -> NotFo
     known = catalog.undocumented(code)
     if known is not None:
         # Not a fact from Binance's docs, so it is said as what it is: ccxt's mapping.
-        hint = (f"ccxt maps it to {known['ccxt_class']} with the message "
-                f"\"{known['message']}\" ({', '.join(known['products'])})")
+        if "message key" in known.get("source", ""):
+            # ccxt keys the message, not the code: it recorded the code once beside it.
+            hint = (f"ccxt maps the message \"{known['message']}\" to {known['ccxt_class']} "
+                    f"and records Binance sending it with this code "
+                    f"({', '.join(known['products'])})")
+        else:
+            hint = (f"ccxt maps it to {known['ccxt_class']} with the message "
+                    f"\"{known['message']}\" ({', '.join(known['products'])})")
+        if message and _norm_text(known["message"]) not in _norm_text(message):
+            hint += "; the message here is another one, so that need not be what happened"
         if known["ccxt_class"] == "AuthenticationError":
             hint += "; binance-doctor check-key tests the key"
         return NotFound(f"{code} is not in Binance's documented error codes", hint=hint)
     return NotFound(f"{code} is not in Binance's documented error codes",
                     hint=f"near codes in the catalog: {near}")
+
+
+def _norm_text(text: str) -> str:
+    return " ".join(text.lower().split()).rstrip(". ")
 
 
 def _unknown_message(catalog: Catalog, message: str, product: Product | None) -> NotFound:

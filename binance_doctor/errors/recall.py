@@ -289,6 +289,12 @@ def messages(text: str, catalog: Catalog | None = None) -> list[Message]:
                         or _beside_code(low, start, end)):
                     continue
             hits.append((start, end, shown, one))
+    if wording.looks_cut(low):
+        for w in words:
+            for one in index.by_lead.get(w, ()):
+                got = wording.find_cut(one, low, plain)
+                if got is not None:
+                    hits.append((*got, one))
     for w in words:
         for head, members in index.heads.get(w, ()):
             got = wording.find_head(head, low, plain)

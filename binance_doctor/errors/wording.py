@@ -42,6 +42,9 @@ class Wording(NamedTuple):
 
 class Index(NamedTuple):
     by_word: dict[str, tuple[Wording, ...]]
+    # Wordings whose anchor word can be cut off with their tail, under the first word
+    # of their head: looked up only in a line that looks cut (see `looks_cut`).
+    by_lead: dict[str, tuple[Wording, ...]]
     # Distinctive heads ("too much request weight used;") under their rarest word:
     # (head, the wordings that start with it, all of one code).
     heads: dict[str, tuple[tuple[str, tuple[Wording, ...]], ...]]
@@ -66,6 +69,11 @@ def find(wording: Wording, low: str, plain: str) -> tuple[int, int, str] | None:
         if plain[end:end + 1] == ".":
             end += 1
         return m.start(), end, plain[m.start():end]
+    return find_cut(wording, low, plain)
+
+
+def find_cut(wording: Wording, low: str, plain: str) -> tuple[int, int, str] | None:
+    """The wording's head cut off where the text says so ("…") or where the text ends."""
     head = wording.head
     if len(head) < _TRUNCATED:
         return None
@@ -82,6 +90,11 @@ def find(wording: Wording, low: str, plain: str) -> tuple[int, int, str] | None:
                 return at, at + n, plain[at:at + n].rstrip() + "…"
         at = low.find(head[:_TRUNCATED], at + 1)
     return None
+
+
+def looks_cut(low: str) -> bool:
+    """A line whose text may stop inside a message: it says so, or ends in a word."""
+    return "…" in low or "..." in low or low.rstrip(" \"'`)}]")[-1:].isalnum()
 
 
 _SENTENCE_END = re.compile(r"[\"'`}\]\n]|$")
@@ -155,6 +168,7 @@ def index(catalog: Catalog) -> Index:
         for w in set(WORD.findall(low)):
             freq[w] = freq.get(w, 0) + 1
     by_word: dict[str, list[Wording]] = {}
+    by_lead: dict[str, list[Wording]] = {}
     for low, wording, camel in wordings:
         literal = " ".join(PLACEHOLDER.split(low))
         words = [m.group() for m in WORD.finditer(literal) if m.start() < 48]
@@ -166,7 +180,14 @@ def index(catalog: Catalog) -> Index:
             continue
         anchor = min(plain_words or words, key=lambda w: (freq[w], -len(w)))
         by_word.setdefault(anchor, []).append(wording)
+        head = wording.head
+        if len(head) >= _TRUNCATED and anchor not in WORD.findall(head[:_TRUNCATED]):
+            lead = WORD.findall(head[:_TRUNCATED])
+            lead = [w for w in lead if f"{w} " not in DETERMINERS] or lead
+            if lead:
+                by_lead.setdefault(lead[0], []).append(wording)
     return Index({w: tuple(v) for w, v in by_word.items()},
+                 {w: tuple(v) for w, v in by_lead.items()},
                  _heads([(low, one) for low, one, _ in wordings], freq))
 
 
