@@ -99,3 +99,23 @@ def test_a_name_on_several_codes_takes_the_code_of_the_product_the_line_names():
     (found,) = _found("error: SERVER_BUSY from https://api.binance.com/sapi/v1/margin/loan")
     assert found["code"] in names["SERVER_BUSY"] and "sapi" in names["SERVER_BUSY"][found["code"]]
     assert found["products"][0] == "sapi"
+
+
+@pytest.mark.parametrize("text", [
+    "1000 error responses in the last 5 minutes, all from the proxy",   # a count
+    "2021 error report for the trading bot",                            # a year
+    "1013 error messages were dropped by the logger",
+])
+def test_a_number_before_error_that_counts_or_dates_a_noun_is_not_a_code(tmp_path, text):
+    assert _found(text) == []
+    assert _scanned(tmp_path, text) == []
+
+
+@pytest.mark.parametrize("text,code", [
+    ("2015 error in my bot after the key rotation", -2015),
+    ("1021 error: Timestamp for this request is outside of the recvWindow", -1021),
+    ("1003 error when polling the order book", -1003),
+])
+def test_a_number_before_error_that_starts_a_clause_is_a_code(tmp_path, text, code):
+    assert [f["code"] for f in _found(text)] == [code]
+    assert [c for c, _ in _scanned(tmp_path, text)] == [code]

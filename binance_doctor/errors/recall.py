@@ -40,7 +40,12 @@ _BEFORE = re.compile(r"(?:^|[\s\[({\"'=:])(?P<sign>-\s?)?(?P<n>\d{4,5})\s*[\]):,
 _AFTER = re.compile(r"^[\s\"'.]*[(\[]\s*(?P<sign>-)?(?P<n>\d{4,5})\s*[)\]]")
 # "1001 error" at the start of a line: a code whose minus sign was dropped, read only in
 # this tight form (one word "error" right after it), never a date, a count or a port.
-_BARE = re.compile(r"^[\s>*`\"'-]{0,3}(\d{4,5}) [Ee]rror(?![\w-])")
+# What follows "error" says whether the number is a code ("1021 error: Timestamp ...",
+# "2015 error when placing orders") or counts or dates something ("1000 error responses",
+# "2021 error report"): the line's end, punctuation, or a word that starts a clause.
+_BARE = re.compile(r"^[\s>*`\"'-]{0,3}(\d{4,5}) [Ee]rror(?![\w-])(?=\s*(?:$|[:,;.!?()\[\]\-–—]"
+                   r"|(?:when|while|on|in|from|with|for|after|at|during|again|is|was|"
+                   r"calling|placing|trying|code|message|msg)\b))")
 _RPC = range(-32768, -31999)      # JSON-RPC's reserved codes
 # Other software's numbers in the codes' range, printed unsigned after "code" or
 # "error" or before "error": WebSocket close codes (RFC 6455 registers 1000-1015;
