@@ -51,6 +51,23 @@ def test_only_the_contradicted_products_are_ruled_out():
         assert findings and all("sapi" not in f["products"] for f in findings)
 
 
+@pytest.mark.parametrize("text", [
+    '{"code":-4046,"msg":"No need to change margin type."}',
+    'Fatal error: signedRequest error: {"code":-4046,"msg":"No need to change margin type."}',
+])
+def test_a_code_s_own_wording_rules_out_the_products_where_it_is_another_error(text):
+    """-4046 with its futures wording: on sapi -4046 is an agreement not confirmed."""
+    run = run_cli("explain", "--json", input=text)
+    result = run.json()["result"]
+    findings = (result["errors"][0]["diagnosis"] or result)["findings"] if "errors" in result \
+        else result["findings"]
+    shown = {p for f in findings for p in f["products"]}
+    assert shown == {"usdm", "coinm", "papi"}
+    assert all(f["name"] == "NO_NEED_TO_CHANGE_MARGIN_TYPE" for f in findings)
+    assert "Agreement not confirmed" not in run_cli("explain", input=text).stdout.split(
+        "not this")[-1]
+
+
 @pytest.mark.parametrize("text,product", [
     ('{"code":-4164,"msg":"Order notional too small"}', "usdm"),      # same error, reworded
     ('{"code":-2011,"msg":"Nothing to cancel here"}', "spot"),        # docs fix no wording

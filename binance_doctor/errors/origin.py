@@ -286,19 +286,34 @@ def contradicted(catalog: Catalog, code: int | None, message: str | None,
     if len(said) < (3 if prose else 2):
         return {}
     matches = catalog.match_message(message)
-    for m in matches:
-        if code in ((m.entry.code,) if m.entry.code is not None else m.entry.codes):
-            return {}           # one of its wordings (or a message it is sent with)
+    own = [m.entry for m in matches
+           if code in ((m.entry.code,) if m.entry.code is not None else m.entry.codes)]
+    if own:
+        # One of its wordings (or a message it is sent with) on some products: there
+        # the message is this code's own, and a product that documents the code as
+        # another error (another name, no shared word) is ruled out by it.
+        return _other_errors(catalog, code, said, {e.name for e in own},
+                             {p for e in own for p in e.products})
     if prose and not matches:
         # Someone's own words after a code ("-1021: Please sync your clock") can say
         # anything; only Binance's wording of another error shows it is another one.
         return {}
+    return _other_errors(catalog, code, said)
+
+
+def _other_errors(catalog: Catalog, code: int, said: set[str], names: set = frozenset(),
+                  keep: set = frozenset()) -> dict[Product, str]:
+    """Products where `code` is documented as an error that shares no content word with
+    the message (`said`'s stems), skipping entries named in `names` and products in
+    `keep`; each with the code's wording there."""
     older: dict[str, list[str]] = {}
     for r in catalog.history(code):
         for p in r["products"]:
             older.setdefault(p, []).append(r["message"])
     out: dict[Product, str] = {}
     for entry in catalog.by_code(code):
+        if entry.name in names:
+            continue
         texts = [t for t in entry.messages if t.rstrip(".") != entry.name]
         if not texts or any(_CATCH_ALL.search(t) for t in texts):
             # The docs give no wording of their own, or one that says the cause is
@@ -306,6 +321,8 @@ def contradicted(catalog: Catalog, code: int | None, message: str | None,
             # msg Binance adds cannot disagree with it.
             continue
         for p in entry.products:
+            if p in keep:
+                continue
             documented = set().union(*(_stems(t) for t in texts + older.get(p.value, [])),
                                      _stems((entry.name or "").replace("_", " ")))
             if not said & documented:
