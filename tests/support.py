@@ -45,6 +45,13 @@ def run_cli(*args: str, input: str | bytes | None = None,
 SIGNATURE_VECTORS = TESTS / "reference" / "signature_vectors.json"
 
 
+def findings(result: dict) -> list[dict]:
+    """explain --json's findings, whether it read a paste (`errors`) or a bare query."""
+    if "errors" in result:
+        return result["errors"][0]["diagnosis"]["findings"]
+    return result["findings"]
+
+
 def signature_vectors() -> list[dict]:
     """Binance's published HMAC examples (public example keys, not credentials)."""
     return json.loads(SIGNATURE_VECTORS.read_text(encoding="utf-8"))["vectors"]

@@ -9,7 +9,7 @@ import pytest
 
 from binance_doctor.errors.catalog import load
 from binance_doctor.failure import ExitCode
-from support import run_cli
+from support import findings, run_cli
 
 
 def _error(text: str) -> dict:
@@ -57,13 +57,9 @@ def test_only_the_contradicted_products_are_ruled_out():
 ])
 def test_a_code_s_own_wording_rules_out_the_products_where_it_is_another_error(text):
     """-4046 with its futures wording: on sapi -4046 is an agreement not confirmed."""
-    run = run_cli("explain", "--json", input=text)
-    result = run.json()["result"]
-    findings = (result["errors"][0]["diagnosis"] or result)["findings"] if "errors" in result \
-        else result["findings"]
-    shown = {p for f in findings for p in f["products"]}
-    assert shown == {"usdm", "coinm", "papi"}
-    assert all(f["name"] == "NO_NEED_TO_CHANGE_MARGIN_TYPE" for f in findings)
+    shown = findings(run_cli("explain", "--json", input=text).json()["result"])
+    assert {p for f in shown for p in f["products"]} == {"usdm", "coinm", "papi"}
+    assert all(f["name"] == "NO_NEED_TO_CHANGE_MARGIN_TYPE" for f in shown)
     assert "Agreement not confirmed" not in run_cli("explain", input=text).stdout.split(
         "not this")[-1]
 

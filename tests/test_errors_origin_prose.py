@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from support import run_cli
+from support import findings, run_cli
 
 
 def _errors(text: str, arg: bool = False) -> list[dict]:
@@ -73,9 +73,7 @@ def test_a_fixed_wording_still_disagrees_with_another_body_msg():
 def test_an_engine_or_filter_message_refines_only_a_code_it_is_sent_with(text):
     run = run_cli("explain", "--json", input=text)
     result = run.json()["result"]
-    findings = result["errors"][0]["diagnosis"]["findings"] if "errors" in result \
-        else result["findings"]
-    assert all(f["detail"] is None for f in findings)
+    assert all(f["detail"] is None for f in findings(result))
     if "errors" in result:
         assert "documents this wording" not in result["errors"][0]["found"]["product_from"]
 
