@@ -176,6 +176,15 @@ def rank(where: tuple[Product, ...], hints: tuple[Hint, ...],
     for tier in sorted({h.tier for h in hints}):
         named = [h for h in hints if h.tier == tier and h.product in where]
         if named:
+            # One piece of evidence more precise than another of its tier wins: the
+            # futures Java connector (USDⓈ-M or COIN-M) and its UMFuturesClientImpl in
+            # the same trace say USDⓈ-M.
+            sets: dict[str, set[Product]] = {}
+            for h in hints:
+                if h.tier == tier:
+                    sets.setdefault(h.what, set()).add(h.product)
+            named = [h for h in named if not any(
+                other < sets[h.what] and other & set(where) for other in sets.values())]
             products = tuple(dict.fromkeys(h.product for h in named))
             evidence = tuple(dict.fromkeys(f"{h.product.value}: {h.what}" for h in named))
             return Ranked(products, products[0] if len(products) == 1 else None, evidence)
