@@ -54,9 +54,16 @@ def explain_pasted(catalog: Catalog, text: str, product: Product | None = None,
     for f in find_all(text):
         if f.message:
             f = replace(f, message=mask(f.message))
-        key = ("code", f.code) if f.code is not None else (
+        key = ("code", f.code, _detail(catalog, f.message)) if f.code is not None else (
             ("status", f.status) if f.status is not None else ("message", f.message))
         groups.setdefault(key, []).append(f)
+    # The same code with two matching-engine or filter messages is two errors (-2010
+    # "Market is closed." and -2010 "Account has insufficient balance ..."); a sighting
+    # of the code without such a message is one of them.
+    for key in [k for k in groups if k[0] == "code" and k[2] is None]:
+        first = next((k for k in groups if k[:2] == key[:2] and k != key), None)
+        if first is not None:
+            groups[first] += groups.pop(key)
     coded = [k for k in groups if k[0] == "code"]
     counts = {key: len(finds) for key, finds in groups.items()}
     client = [k for k in coded if k[1] == 0 and catalog.client_entry(groups[k][0].message)]
@@ -88,6 +95,12 @@ def explain_pasted(catalog: Catalog, text: str, product: Product | None = None,
                 catalog.undocumented(f.code) else e.message
             out.append(Pasted(f, count, None, problem, origin))
     return tuple(out)
+
+
+def _detail(catalog: Catalog, message: str | None) -> str | None:
+    """The matching-engine or filter wording a message is, if any."""
+    return next((m.template for m in (catalog.match_message(message) if message else ())
+                 if m.entry.kind in (Kind.MESSAGE, Kind.FILTER)), None)
 
 
 def _merged(finds: list[Found], everywhere: tuple) -> Found:
