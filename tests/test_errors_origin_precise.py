@@ -34,3 +34,10 @@ def test_evidence_for_different_products_keeps_both():
     found = _found('GET /fapi/v1/order and GET /api/v3/order failed: '
                    '{"code":-2013,"msg":"Order does not exist."}')
     assert found["product"] is None and set(found["products"]) == {"usdm", "spot"}
+
+
+def test_hummingbots_perpetual_connector_is_usdm():
+    found = _found("2026-03-01 10:00:00,000 - hummingbot.connector.derivative.binance_perpetual."
+                   "binance_perpetual_derivative - ERROR - Error submitting order: "
+                   '{"code":-2019,"msg":"Margin is insufficient."}')
+    assert (found["product"], found["products"]) == ("usdm", ["usdm"])

@@ -38,3 +38,21 @@ def test_the_code_again_without_its_message_is_the_same_error():
                      "closed.\n2026-02-03 10:00:00 ERROR order failed, code -2010\n")
     assert len(errors) == 1 and errors[0]["count"] == 2
     assert errors[0]["found"]["message"] == "Market is closed."
+
+
+def test_a_status_line_apart_from_its_coded_body_is_the_same_error():
+    """axios prints the status on its own line, then the body with response.status."""
+    errors = _errors("Error: Request failed with status code 418\n"
+                     "    at settle (/srv/node_modules/axios/lib/core/settle.js:19:12)\n"
+                     "  response: { status: 418, data: { code: -1003, msg: 'Way too much "
+                     "request weight used; IP banned until 1767225600000. Please use WebSocket "
+                     "Streams for live updates to avoid bans.' } }\n")
+    assert [(e["found"]["code"], e["found"]["status"]) for e in errors] == [(-1003, 418)]
+
+
+def test_a_status_of_another_response_stays_its_own_error():
+    errors = _errors("GET /api/v3/account -> 503 Service Unavailable\n"
+                     "retrying the account call in 5 s\n"
+                     'POST /api/v3/order -> {"code":-2010,"msg":"Market is closed."}\n')
+    assert sorted((e["found"]["code"] or 0, e["found"]["status"] or 0) for e in errors) == [
+        (-2010, 0), (0, 503)]

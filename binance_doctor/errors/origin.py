@@ -72,6 +72,9 @@ _HINTS = tuple(
          "portfolio margin client", CLIENT),
         ("spot", r"binance_sdk_spot|\bSpotApi\b", (Product.SPOT,), "spot client", CLIENT),
         ("binance_f", r"\bbinance_f\b", (Product.USDM,), "module binance_f (USDⓈ-M)", CLIENT),
+        # hummingbot's USDⓈ-M connector (hummingbot/connector/derivative/binance_perpetual)
+        ("binance_perpetual", r"\bbinance_perpetual(?:_testnet)?\b", (Product.USDM,),
+         "hummingbot connector binance_perpetual (USDⓈ-M)", CLIENT),
         ("binance_d", r"\bbinance_d\b", (Product.COINM,), "module binance_d (COIN-M)", CLIENT),
         # binance-connector-java: com.binance.connector.client.impl/exceptions/utils
         # (spot and /sapi); its modular successor names a module per product after

@@ -78,6 +78,11 @@ def explain_pasted(catalog: Catalog, text: str, product: Product | None = None,
             if all(f.status is None for f in first):
                 first[0] = replace(first[0], status=key[1])
             del groups[key]
+    for key in [k for k in groups if k[0] == "status"]:
+        if any(f.status == key[1] for k in coded for f in groups[k]):
+            # The status a coded error already carries, printed on a line of its own
+            # (axios' "status code 418" above the body's response.status 418).
+            del groups[key]
     everywhere = tuple(dict.fromkeys(h for line in text.splitlines()[:5000]
                                      for h in product_hints(line)))
     distinct = {key: [_merged(finds, everywhere), counts[key]] for key, finds in groups.items()}
