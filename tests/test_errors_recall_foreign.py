@@ -119,3 +119,21 @@ def test_a_number_before_error_that_counts_or_dates_a_noun_is_not_a_code(tmp_pat
 def test_a_number_before_error_that_starts_a_clause_is_a_code(tmp_path, text, code):
     assert [f["code"] for f in _found(text)] == [code]
     assert [c for c, _ in _scanned(tmp_path, text)] == [code]
+
+
+@pytest.mark.parametrize("text", [
+    "warn: unrealized pnl -2015 USDT below the alert threshold",
+    "error: drawdown -1013 % since open",
+    "ERROR GET https://api.binance.com/api/v3/klines?limit=1000&startTime=-1021 failed",
+])
+def test_a_signed_amount_or_query_value_is_not_a_code(tmp_path, text):
+    assert _found(text) == []
+    assert _scanned(tmp_path, text) == []
+
+
+@pytest.mark.parametrize("text,code", [
+    ("error -2015 API key rejected by the exchange", -2015),
+    ("request failed: errCode=-1021, retrying", -1021),
+])
+def test_a_signed_code_before_words_or_after_an_assignment_is_still_a_code(tmp_path, text, code):
+    assert [f["code"] for f in _found(text)] == [code]

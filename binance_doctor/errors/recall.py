@@ -47,6 +47,10 @@ _BARE = re.compile(r"^[\s>*`\"'-]{0,3}(\d{4,5}) [Ee]rror(?![\w-])(?=\s*(?:$|[:,;
                    r"|(?:when|while|on|in|from|with|for|after|at|during|again|is|was|"
                    r"calling|placing|trying|code|message|msg)\b))")
 _RPC = range(-32768, -31999)      # JSON-RPC's reserved codes
+# A signed number that is an amount (an asset or a unit follows it) or a request
+# parameter's value (after "?name=" or "&name=") is not a code.
+_AMOUNT = re.compile(r"\s?(?:%|(?:USDT|USDC|FDUSD|BUSD|TUSD|USD|BTC|ETH|BNB|EUR|TRY|ms|sec|seconds?)\b)")
+_QUERY_VALUE = re.compile(r"[?&][\w.\[\]]+=\s*$")
 # Other software's numbers in the codes' range, printed unsigned after "code" or
 # "error" or before "error": WebSocket close codes (RFC 6455 registers 1000-1015;
 # "code = 1006 (connection closed abnormally)", and -1000..-1015 are Binance codes
@@ -175,6 +179,8 @@ def codes(text: str, catalog: Catalog | None = None) -> list[Code]:
         for m in rx.finditer(text):
             if m.start(1) in found or not is_binance_code(catalog, -int(m.group(1))):
                 continue
+            if _AMOUNT.match(text, m.end()) or _QUERY_VALUE.search(text, 0, m.start()):
+                continue        # "pnl -2015 USDT", "?startTime=-1021&...": a value
             if errorish is None:
                 errorish = bool(_ERRORISH.search(text))
             if errorish:
