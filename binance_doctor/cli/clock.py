@@ -57,6 +57,7 @@ def clock(
     as_json: bool = JsonOption,
 ) -> None:
     """Measure your clock's offset against Binance and NTP; say if -1021 will hit you."""
+    from binance_doctor import product as products
     from binance_doctor.clock import offset as core
     from binance_doctor.clock import view as clockview
     from binance_doctor.net import transport
@@ -74,7 +75,7 @@ def clock(
                        hint=f"Binance accepts 1 to {core.MAX_RECV_WINDOW} ms; the default "
                             f"is {core.DEFAULT_RECV_WINDOW}")
     servers = _ntp_servers(ntp_server or prof.values.get("ntp_servers"), no_ntp)
-    url = transport.check_base_url(base_url or core.DEFAULT_BASE_URLS[chosen.value])
+    url = transport.check_base_url(base_url or products.host(chosen))
     deadline = transport.Deadline(timeout)
     with _spinner() as progress, transport.make_client(timeout) as client:
         result = core.check(client, url, product=chosen.value, samples=samples,

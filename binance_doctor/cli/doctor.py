@@ -21,7 +21,7 @@ from binance_doctor.cli.root import (
     app,
 )
 from binance_doctor.failure import BadOption, ExitCode
-from binance_doctor.product import MAINNET_HOSTS, TESTNET_HOSTS
+from binance_doctor.product import Product, host
 
 # The weights are checkup.BASE_WEIGHT and KEY_WEIGHT; a test holds them to a real run.
 EPILOG_DOCTOR = """Examples:
@@ -44,9 +44,6 @@ own code (13: HTTP 451, 14: WAF 403, 15: 418 ban, 16: 429, 17: 5xx, 10: DNS or
 unreachable, 11: TLS, 12: timeout, 20: clock, 21: key); different causes
 together exit 27.
 """
-
-MAINNET = tuple(MAINNET_HOSTS.values())
-TESTNET = tuple(TESTNET_HOSTS.values())
 
 
 @app.command(epilog=EPILOG_DOCTOR)
@@ -89,7 +86,7 @@ def doctor(
         raise BadOption(f"--recv-window {recv_window} is out of range",
                        hint=f"Binance accepts 1 to {clocks.MAX_RECV_WINDOW} ms")
     testnet = testnet or bool(prof.pick("testnet", None, False))
-    defaults = dict(zip(("spot", "usdm", "coinm"), TESTNET if testnet else MAINNET))
+    defaults = {p: host(Product(p), testnet) for p in ("spot", "usdm", "coinm")}
     given = {"spot": base_url, "usdm": futures_base_url, "coinm": delivery_base_url}
     hosts = tuple((p, transport.check_base_url(prof.base_url(p, given[p], defaults[p])))
                   for p in _rest_products(product, "doctor"))

@@ -68,6 +68,7 @@ def order_status(
 ) -> None:
     """Was my order placed? Filled / open / cancelled / not found / still unknown."""
     from binance_doctor import credential
+    from binance_doctor import product as products
     from binance_doctor.failure import BadInput, DoctorError, ExitCode
     from binance_doctor.net import transport
     from binance_doctor.order import status as core
@@ -88,8 +89,8 @@ def order_status(
                           "--api-key KEY", exit_code=ExitCode.USAGE)
     # A profile's URLs are the network it names: the testnet's when it says testnet.
     testnet = testnet or bool(prof.pick("testnet", None, False))
-    default = (core.TESTNET_BASE if testnet else core.DEFAULT_BASE)[chosen]
-    url = transport.check_base_url(prof.base_url(chosen.value, base_url, default))
+    url = transport.check_base_url(prof.base_url(chosen.value, base_url,
+                                                 products.host(chosen, testnet)))
     timeout = prof.pick("timeout", timeout, 10.0)
     with _spinner() as _, transport.make_client(timeout) as client:
         verdict = core.check(client, creds, url, chosen, symbol,

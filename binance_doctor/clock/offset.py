@@ -24,13 +24,11 @@ from binance_doctor import epoch
 from binance_doctor.net import transport
 from binance_doctor.failure import ExitCode
 from binance_doctor.net.transport import NetworkFailure
-from binance_doctor.product import MAINNET_HOSTS
 
 if TYPE_CHECKING:
     import httpx
 
 TIME_PATHS = {"spot": "/api/v3/time", "usdm": "/fapi/v1/time", "coinm": "/dapi/v1/time"}
-DEFAULT_BASE_URLS = {p.value: url for p, url in MAINNET_HOSTS.items()}
 # Wall and monotonic clocks agree to well under this over a run unless the wall
 # clock was stepped (slewing changes the rate by at most ~0.05 %).
 STEP_THRESHOLD_MS = 20.0

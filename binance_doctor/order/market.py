@@ -24,12 +24,12 @@ from binance_doctor.failure import BadInput, DoctorError, ExitCode
 from binance_doctor.net import transport
 from binance_doctor.order import exchange_info as info
 from binance_doctor.order.check import PriceRef, ref_name
-from binance_doctor.product import MAINNET_HOSTS, Product
+from binance_doctor import product as products
+from binance_doctor.product import Product
 
 if TYPE_CHECKING:
     import httpx
 
-HOSTS = MAINNET_HOSTS
 EXCHANGE_INFO = {Product.SPOT: "/api/v3/exchangeInfo", Product.USDM: "/fapi/v1/exchangeInfo",
                  Product.COINM: "/dapi/v1/exchangeInfo"}
 PREMIUM_INDEX = {Product.USDM: "/fapi/v1/premiumIndex", Product.COINM: "/dapi/v1/premiumIndex"}
@@ -42,7 +42,7 @@ NO_REFERENCE_PRICE = -2043
 
 
 def host(product: Product, base_url: str | None) -> str:
-    return transport.check_base_url(base_url or HOSTS[product])
+    return transport.check_base_url(base_url or products.host(product))
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from binance_doctor.failure import BadInput, DoctorError, ExitCode
-from binance_doctor.product import MAINNET_HOSTS, TESTNET_HOSTS, Product
+from binance_doctor.product import Product
 
 if TYPE_CHECKING:
     import httpx
@@ -52,8 +52,6 @@ ENDPOINTS = {
                              "COIN-M stops returning cancelled or expired orders that had "
                              "no fills 3 days after they were created"),
 }
-DEFAULT_BASE = MAINNET_HOSTS
-TESTNET_BASE = TESTNET_HOSTS
 ASK_AGAIN = 5.0            # seconds, when nothing says how long
 _NOT_FOUND = -2013
 _UNKNOWN_CODES = frozenset({-1000, -1001, -1006, -1007, -1008, -1003, -1015})
