@@ -10,7 +10,6 @@ cause once, with its fix; the exit code follows from the worst of them.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any

@@ -48,9 +48,7 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("GET", "/api/v3/exchangeInfo"): 20,
     ("GET", "/api/v3/referencePrice"): 2,
     ("GET", "/api/v3/avgPrice"): 2,
-    ("GET", "/fapi/v1/exchangeInfo"): 1,
-    ("GET", "/fapi/v1/premiumIndex"): 1,
-    ("GET", "/dapi/v1/exchangeInfo"): 1,
+    ("GET", "/fapi/v1/premiumIndex"): 1,       # (futures exchangeInfo: under doctor)
     ("GET", "/dapi/v1/premiumIndex"): 10,
     # check-order --account: balances, open-order counts, position mode, leverage, margin
     ("GET", "/api/v3/openOrders"): 6,

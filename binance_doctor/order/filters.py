@@ -189,7 +189,7 @@ def price_filter(rules: SymbolRules, param: str, value: Decimal) -> Check:
                      param)
     if tick and not on_grid(value, tick, base):
         code, msg = _answer(rules, "PRICE_FILTER", "price_tick")
-        rule = f"(price - minPrice) % tickSize" if is_futures(rules) else "price % tickSize"
+        rule = "(price - minPrice) % tickSize" if is_futures(rules) else "price % tickSize"
         return Check("PRICE_FILTER", False,
                      f"{what} is not a multiple of tickSize {plain(tick)} ({rule} != 0); "
                      f"nearest: {plain(floor_to(value, tick, base))} or "
