@@ -37,3 +37,33 @@ def test_every_command_module_registers_its_command():
         run = run_cli(name, "--help")
         assert run.code == 0, name
         assert "Usage: binance-doctor " + name in " ".join(run.stdout.split()), name
+
+
+HELP_PAGES = [[name] for name in COMMANDS] + [["signature", "sign"], ["signature", "verify"],
+                                              ["config", "show"]]
+
+
+def test_help_never_clips_a_word_on_an_80_column_screen():
+    # Hosts and variable names in help are meant to be copied: folded, never cut with "…".
+    for page in HELP_PAGES:
+        run = run_cli(*page, "--help", env={"COLUMNS": "80"})
+        assert run.code == 0, page
+        assert "…" not in run.stdout, page
+        assert max(map(len, run.stdout.splitlines())) <= 80, page
+
+
+def test_check_key_help_names_every_default_host_from_the_host_table():
+    from binance_doctor.product import MAINNET_HOSTS, TESTNET_HOSTS, Product
+
+    run = run_cli("check-key", "--help", env={"COLUMNS": "200"})
+    for table in (MAINNET_HOSTS, TESTNET_HOSTS):
+        for product in (Product.SPOT, Product.USDM, Product.COINM):
+            assert f"(default {table[product]})" in run.stdout, product
+
+
+def test_bare_group_prints_help_unclipped():
+    from binance_doctor.cli.main import wants_help
+
+    assert wants_help(["signature"]) and wants_help([]) and wants_help(["scan", "-h"])
+    assert not wants_help(["explain", "-2010"]) and not wants_help(["signature", "sign", "x"])
+    assert not wants_help(["explain", "--", "--help"])

@@ -145,7 +145,7 @@ def test_a_missing_profile_is_exit_30_and_lists_the_others(config):
 
 def test_profile_feeds_doctor_and_flags_win(config, exchange, ntp):
     config.write(loopback_profile(exchange.url, ntp.address,
-                                  f'api_key_env = "LOOP_KEY"\nsecret_env = "LOOP_SECRET"'))
+                                  'api_key_env = "LOOP_KEY"\nsecret_env = "LOOP_SECRET"'))
     env = {**config.env, "LOOP_KEY": KEY, "LOOP_SECRET": SECRET}
     run = run_cli("doctor", "--json", env=env)
     assert run.code == ExitCode.OK, run.stdout

@@ -46,9 +46,9 @@ def test_only_the_contradicted_products_are_ruled_out():
     error = _error("order failed: " + body)
     assert "sapi" not in error["found"]["products"]
     assert {"usdm", "coinm", "papi"} <= set(error["found"]["products"])
-    for findings in (error["diagnosis"]["findings"],
-                     run_cli("explain", "--json", body).json()["result"]["findings"]):
-        assert findings and all("sapi" not in f["products"] for f in findings)
+    for shown in (error["diagnosis"]["findings"],
+                  run_cli("explain", "--json", body).json()["result"]["findings"]):
+        assert shown and all("sapi" not in f["products"] for f in shown)
 
 
 @pytest.mark.parametrize("text", [

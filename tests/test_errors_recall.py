@@ -6,7 +6,6 @@ wrapped in prose is found (property test)."""
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st

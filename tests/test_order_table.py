@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from binance_doctor.order import check, exchange_info
-from binance_doctor.order.filters import plain
 from support import run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "order"

@@ -22,7 +22,7 @@ from binance_doctor.output import render
 from binance_doctor.errors import view as report
 from binance_doctor.cli import app
 from binance_doctor.failure import ExitCode
-from support import GOLDEN, TESTS, check_golden, run_cli
+from support import TESTS, check_golden, run_cli
 
 ROOT = TESTS.parent
 NOW = 1_700_000_000 - 300     # five minutes before the sample ban ends

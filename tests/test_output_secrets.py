@@ -8,7 +8,6 @@ piece of them.
 
 from __future__ import annotations
 
-import pytest
 
 from binance_doctor.errors import diagnosis
 from support import private_pem, run_cli

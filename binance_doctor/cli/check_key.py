@@ -20,6 +20,7 @@ from binance_doctor.cli.root import (
     app,
 )
 from binance_doctor.failure import DoctorError, ExitCode
+from binance_doctor.product import Product, host
 
 EPILOG_CHECK_KEY = """Examples:
 
@@ -47,22 +48,22 @@ def check_key(
     product: Optional[List[str]] = RestProductsOption,
     base_url: Optional[str] = typer.Option(
         None, "--base-url", metavar="URL",
-        help="Mainnet spot and /sapi host (default https://api.binance.com)."),
+        help=f"Mainnet spot and /sapi host (default {host(Product.SPOT)})."),
     futures_base_url: Optional[str] = typer.Option(
         None, "--futures-base-url", metavar="URL",
-        help="Mainnet USDⓈ-M futures host (default https://fapi.binance.com)."),
+        help=f"Mainnet USDⓈ-M futures host (default {host(Product.USDM)})."),
     delivery_base_url: Optional[str] = typer.Option(
         None, "--delivery-base-url", metavar="URL",
-        help="Mainnet COIN-M futures host (default https://dapi.binance.com)."),
+        help=f"Mainnet COIN-M futures host (default {host(Product.COINM)})."),
     testnet_base_url: Optional[str] = typer.Option(
         None, "--testnet-base-url", metavar="URL",
-        help="Spot testnet host (default https://testnet.binance.vision)."),
+        help=f"Spot testnet host (default {host(Product.SPOT, testnet=True)})."),
     testnet_futures_base_url: Optional[str] = typer.Option(
         None, "--testnet-futures-base-url", metavar="URL",
-        help="USDⓈ-M futures testnet host (default https://testnet.binancefuture.com)."),
+        help=f"USDⓈ-M futures testnet host (default {host(Product.USDM, testnet=True)})."),
     testnet_delivery_base_url: Optional[str] = typer.Option(
         None, "--testnet-delivery-base-url", metavar="URL",
-        help="COIN-M futures testnet host (default https://testnet.binancefuture.com)."),
+        help=f"COIN-M futures testnet host (default {host(Product.COINM, testnet=True)})."),
     timeout: Optional[float] = typer.Option(None, "--timeout", metavar="SECONDS",
                                             help="Time allowed for the whole check "
                                                  "(default 15)."),

@@ -159,12 +159,12 @@ def check_order(
 
     def host(product_: Product) -> str:
         """--base-url, else the pasted request's host, else the profile's, else Binance's."""
-        from binance_doctor.order import market
+        from binance_doctor.net import transport
 
         testnet = bool(prof.pick("testnet", None, False))
-        return market.host(product_, base_url or (pasted.base_url if pasted else None)
-                           or prof.base_url(product_.value, None,
-                                            products.host(product_, testnet)))
+        return transport.check_base_url(
+            base_url or (pasted.base_url if pasted else None)
+            or prof.base_url(product_.value, None, products.host(product_, testnet)))
 
     ref_value = check._decimal("--price-ref", price_ref) if price_ref is not None else None
 

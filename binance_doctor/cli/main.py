@@ -14,7 +14,8 @@ import sys
 
 import typer
 
-from binance_doctor.cli.root import COMMANDS, State, click_errors, load_commands
+from binance_doctor.cli.root import (COMMANDS, State, click_errors, load_commands,
+                                     unclipped_help)
 from binance_doctor.failure import DoctorError, ExitCode
 from binance_doctor.output import mask
 
@@ -53,6 +54,18 @@ def command_name(args: list[str]) -> str:
     return words[0]
 
 
+# Commands that print their help when called without a subcommand.
+GROUPS = ("signature", "config")
+
+
+def wants_help(args: list[str]) -> bool:
+    """Whether typer will print help for these arguments."""
+    own = args[:args.index("--")] if "--" in args else args
+    words = [a for a in own if not a.startswith("-")]
+    return "-h" in own or "--help" in own or not words or (words == [words[0]]
+                                                           and words[0] in GROUPS)
+
+
 GLOBAL_FLAGS = ("--quiet", "-q", "--no-pager", "--color")
 
 
@@ -62,6 +75,8 @@ def own_flags(args: list[str]) -> set[str]:
     import inspect
 
     app = load_commands(args)
+    if wants_help(args):
+        unclipped_help()
     words = [a for a in args if not a.startswith("-")]
     found: set[str] = set()
 

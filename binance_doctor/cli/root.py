@@ -69,6 +69,30 @@ def load_commands(args: Sequence[str] | None = None) -> typer.Typer:
     return app
 
 
+def unclipped_help() -> None:
+    """Fold, never clip, a long word in help.
+
+    typer draws option help in table cells, and a cell ends a word too long for
+    its column with "…". Hosts and variable names in help are there to be copied,
+    so such a word goes on across the line instead. Installed only when help is
+    about to be printed: typer's rich renderer costs start-up time.
+    """
+    from rich.text import Text
+    from typer import rich_utils
+
+    make = rich_utils._make_rich_text
+    if getattr(make, "unclipped", False):
+        return
+
+    def folded(**kwargs):
+        text = make(**kwargs)
+        if isinstance(text, Text):
+            text.overflow = "fold"
+        return text
+    folded.unclipped = True     # type: ignore[attr-defined]
+    rich_utils._make_rich_text = folded
+
+
 ProductOption = typer.Option(
     None, "--product", "-p", metavar="PRODUCT",
     help="spot, usdm, coinm, options, papi or sapi. Narrows a code to one product.")

@@ -24,7 +24,6 @@ from binance_doctor.failure import BadInput, DoctorError, ExitCode
 from binance_doctor.net import transport
 from binance_doctor.order import exchange_info as info
 from binance_doctor.order.check import PriceRef, ref_name
-from binance_doctor import product as products
 from binance_doctor.product import Product
 
 if TYPE_CHECKING:
@@ -39,10 +38,6 @@ AVG_PRICE = "/api/v3/avgPrice"
 PATHS = frozenset({*EXCHANGE_INFO.values(), *PREMIUM_INDEX.values(), REFERENCE_PRICE,
                    AVG_PRICE})
 NO_REFERENCE_PRICE = -2043
-
-
-def host(product: Product, base_url: str | None) -> str:
-    return transport.check_base_url(base_url or products.host(product))
 
 
 @contextmanager
