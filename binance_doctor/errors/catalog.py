@@ -119,6 +119,21 @@ class Entry:
     # A matching-engine message that a source saw Binance send with one code of its
     # several (ccxt's map: "Market is closed." with -1013): (code, source key).
     observed: tuple[int, str] | None = None
+    # Wordings in `messages` that Binance has been seen sending but does not document,
+    # each with where it was recorded: (message, source).
+    observed_messages: tuple[tuple[str, str], ...] = ()
+
+    # Wordings only some of the entry's products document: (message, products).
+    # "Request occur unknown error." is the futures pages' 5XX text, not spot's.
+    message_products: tuple[tuple[str, tuple[Product, ...]], ...] = ()
+
+    def products_for(self, template: str | None) -> tuple[Product, ...]:
+        """The products whose docs (or observations) give this wording of the entry."""
+        return dict(self.message_products).get(template, self.products)
+
+    def observed_source(self, template: str | None) -> str | None:
+        """Where a wording of this entry was seen, if it is observed and not documented."""
+        return dict(self.observed_messages).get(template) if template else None
 
     @property
     def title(self) -> str:
@@ -217,6 +232,9 @@ class Catalog:
                 message_explanations=tuple(r.get("message_explanations", {}).items()),
                 observed=(r["observed_code"], r["observed_from"]) if "observed_code" in r
                 else None,
+                observed_messages=tuple(r.get("observed_messages", {}).items()),
+                message_products=tuple((m, tuple(Product(p) for p in ps))
+                                       for m, ps in r.get("message_products", {}).items()),
             )
         return entry
 

@@ -49,7 +49,7 @@ class Finding:
     def products(self) -> tuple[Product, ...]:
         seen: list[Product] = []
         for e in self.entries:
-            seen += [p for p in e.products if p not in seen]
+            seen += [p for p in e.products_for(self.template) if p not in seen]
         return tuple(seen)
 
 
@@ -268,6 +268,9 @@ def _finding(entries: tuple[Entry, ...], match: MessageMatch | None, now: float 
     if match is not None and match.replaced:
         found += (Fact("Wording", f"an older one, replaced in Binance's docs on "
                                   f"{match.replaced}"),)
+    seen = match.entry.observed_source(match.template) if match is not None else None
+    if seen:
+        found += (Fact("Wording", f"observed, not in Binance's docs (recorded in {seen})"),)
     return Finding(entries, template, values, found, detail)
 
 

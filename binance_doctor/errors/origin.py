@@ -172,10 +172,12 @@ class Ranked(NamedTuple):
 
 
 def rank(where: tuple[Product, ...], hints: tuple[Hint, ...],
-         wording: tuple[Product, ...] = (), what: str = "documents this wording") -> Ranked:
+         wording: tuple[Product, ...] = (), what: str = "documents this wording",
+         said: dict[Product, str] | None = None) -> Ranked:
     """Rank the products an error can have come from (`where`: those whose catalog
     has it). The strongest tier of hints that names any of them decides; with no
-    such hint, every one stays, those whose wording matched (`wording`) first."""
+    such hint, every one stays, those whose wording matched (`wording`) first,
+    each with `what` (or its own words in `said`) as the evidence."""
     for tier in sorted({h.tier for h in hints}):
         named = [h for h in hints if h.tier == tier and h.product in where]
         if named:
@@ -193,7 +195,7 @@ def rank(where: tuple[Product, ...], hints: tuple[Hint, ...],
             return Ranked(products, products[0] if len(products) == 1 else None, evidence)
     order = {p: i for i, p in enumerate(ORDER)}
     products = tuple(sorted(where, key=lambda p: (p not in wording, order[p])))
-    evidence = tuple(f"{p.value}: {what}" for p in products if p in wording)
+    evidence = tuple(f"{p.value}: {(said or {}).get(p, what)}" for p in products if p in wording)
     if not evidence:
         evidence = ("not named in the text: every product with this error stays",)
     return Ranked(products, products[0] if len(products) == 1 else None, evidence)
@@ -215,7 +217,14 @@ def origin_of(catalog: Catalog, found: Found) -> Ranked:
         # (spot documents "Account has insufficient balance ...", but not with -1021).
         matches = [m for m in matches if found.code in (
             (m.entry.code,) if m.entry.code is not None else m.entry.codes)]
-    wording = tuple(dict.fromkeys(p for m in matches for p in m.entry.products))
+    wording = tuple(dict.fromkeys(p for m in matches for p in m.entry.products_for(m.template)))
+    # Products where the text matched only a wording Binance was seen sending, not one
+    # it documents: said so, with where it was recorded.
+    documented = {p for m in matches if not m.entry.observed_source(m.template)
+                  for p in m.entry.products_for(m.template)}
+    observed = {p: f"observed wording, not documented: recorded in {src}"
+                for m in matches if (src := m.entry.observed_source(m.template))
+                for p in m.entry.products_for(m.template) if p not in documented}
     client = catalog.client_entry(found.message) if found.code == 0 else None
     if client is not None:     # a client's own code says nothing of the product
         return rank(client.products, found.hints)
@@ -253,7 +262,7 @@ def origin_of(catalog: Catalog, found: Found) -> Ranked:
         # Not documented (with this message): what the text itself says of the product.
         where = tuple(dict.fromkeys(h.product for h in found.hints if h.product not in against))
     ranked = rank(where, found.hints, wording, "documents this name" if found.code_from == "name"
-                  else "documents this wording")
+                  else "documents this wording", observed)
     if against:
         shown = f"{found.code} means {meanings(against)}, not this"
         ranked = ranked._replace(evidence=ranked.evidence + (shown,))

@@ -171,7 +171,8 @@ def _found_blocks(p: Pasted) -> list[Block]:
     if f.status is not None:
         blocks.append(Field("HTTP status", str(f.status)))
     if f.code_from == "message":
-        blocks.append(Field("Code", f"{f.code}: not printed; its documented message gives it"))
+        said = "observed" if _observed_wording(p.diagnosis) else "documented"
+        blocks.append(Field("Code", f"{f.code}: not printed; its {said} message gives it"))
     elif f.code_from == "name":
         blocks.append(Field("Code", f"{f.code}: not printed; its documented name gives it"))
     origin = p.origin
@@ -191,6 +192,13 @@ def _found_blocks(p: Pasted) -> list[Block]:
         shown = f"{value} s" if name == "retry-after" else value
         blocks.append(Field(_header_label(name), shown, Tone.INFO))
     return blocks
+
+
+def _observed_wording(diagnosis: Diagnosis | None) -> bool:
+    """Whether the message matched a wording Binance was seen sending, not a documented one."""
+    return diagnosis is not None and any(
+        x.entry.observed_source(x.template) for f in diagnosis.findings
+        for x in (f, f.detail) if x is not None)
 
 
 def _header_label(name: str) -> str:
