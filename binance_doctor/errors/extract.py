@@ -12,7 +12,7 @@ It never raises on any input: unknown shapes simply yield nothing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from binance_doctor.errors.origin import CLIENT, Hint, product_hint, product_hints  # noqa: F401 - product_hint is extract's API too
@@ -107,6 +107,14 @@ class Found:
         return (self.code, self.message, self.status, self.product)
 
 
+def _with(found: Found, **changes: object) -> Found:
+    """`dataclasses.replace` for a Found, without its per-call field walk (scan calls
+    this for every error line read in context: about 7x faster)."""
+    new = object.__new__(Found)
+    new.__dict__.update(found.__dict__, **changes)
+    return new
+
+
 class Line(NamedTuple):
     """What one line says on its own (`analyse`), before the lines around it count."""
 
@@ -192,7 +200,7 @@ class Reader:
             if first is not None and first.line == line_no and line_no - held.line <= _HOLD \
                     and first.code_from == "message" and first.message \
                     and held.code in _sent_with(first.message):
-                out[0] = replace(held, message=first.message,
+                out[0] = _with(held, message=first.message,
                                  hints=tuple(dict.fromkeys(held.hints + first.hints)))
             else:
                 out.insert(0, held)
@@ -235,7 +243,7 @@ class Reader:
         if status is None and waf:
             status = 403
         if status is None and ctx.pending is not None and waf:
-            ctx.pending = replace(ctx.pending, waf=True)
+            ctx.pending = _with(ctx.pending, waf=True)
             return
         if status is None:
             return
@@ -243,7 +251,7 @@ class Reader:
                                     waf=waf))
         if ctx.pending is not None:
             if ctx.pending.status == status:
-                ctx.pending = replace(ctx.pending, waf=ctx.pending.waf or waf)
+                ctx.pending = _with(ctx.pending, waf=ctx.pending.waf or waf)
                 return
             out.append(self._finish(ctx.pending))
         ctx.pending = found
@@ -257,9 +265,9 @@ class Reader:
             return found                # not the body of that response: it stays pending
         ctx.pending = None
         if found.status is None:
-            found = replace(found, status=pending.status, waf=pending.waf)
+            found = _with(found, status=pending.status, waf=pending.waf)
         if found.product is None and pending.product is not None:
-            found = replace(found, product=pending.product, product_from=pending.product_from)
+            found = _with(found, product=pending.product, product_from=pending.product_from)
         return found
 
     def _finish(self, found: Found) -> Found:
@@ -268,7 +276,7 @@ class Reader:
         near = {k: v for k, (at, v) in ctx.headers.items()
                 if abs(found.line - at) <= self.window}
         ctx.headers.clear()
-        return self._product(replace(found, headers=tuple(sorted(near.items()))))
+        return self._product(_with(found, headers=tuple(sorted(near.items()))))
 
     def _product(self, found: Found) -> Found:
         """The product named on or just before the error's line; a request's host and
@@ -281,10 +289,10 @@ class Reader:
         ctx.hints.clear()
         if near:
             hints = tuple(dict.fromkeys(found.hints + tuple(near)))
-            found = replace(found, hints=hints)
+            found = _with(found, hints=hints)
             top = {h.product for h in hints if h.tier == hints[0].tier}
             if found.product is None and len(top) == 1:   # one product named, not several
-                found = replace(found, product=hints[0].product, product_from=hints[0].what)
+                found = _with(found, product=hints[0].product, product_from=hints[0].what)
         return found
 
 

@@ -94,6 +94,7 @@ def scan_halves(catalog: Catalog, name: str, stream: IO[bytes], counter: Counter
 
     fd = stream.fileno()
     size = os.fstat(fd).st_size
+    _warm(catalog)
     rd, wr = os.pipe()
     pid = os.fork()
     if pid == 0:                                   # the second process: no way back
@@ -139,6 +140,16 @@ def scan_halves(catalog: Catalog, name: str, stream: IO[bytes], counter: Counter
         tally.last = tally.last._replace(line=tally.last.line + first.lines)
         counter.merge((product, code, status, template), tally)
     return first.total + total, first.lines + lines
+
+
+def _warm(catalog: Catalog) -> None:
+    """Build what both processes read by once, before the fork: the prefilter's engine,
+    the wording index and the numbers in wordings (the second process shares them)."""
+    from binance_doctor.errors import wording
+
+    lines(b"\n")
+    wording.index(catalog)
+    scan._code_run(b"0000")
 
 
 def _second(catalog: Catalog, name: str, fd: int, k: int, split: int,

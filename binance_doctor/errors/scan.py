@@ -66,7 +66,7 @@ _SHAPES = 4096               # shapes remembered
 def _shape(line: bytes) -> tuple[Callable[[bytes], object], Callable[[bytes], object],
                                   Callable[[bytes], object]] | None:
     """(values, kinds, runs): what takes from any line of this one's skeleton the digits
-    read by value, (from the line with _KINDS applied) the kinds of first digits, and
+    read by value, the kinds of first digits (as _KINDS maps them), and
     the runs that are read by value only when `_code_run` keeps them."""
     # A code 0 counts only with this text, and then 0 and 00 must differ: no shape.
     if len(line) > _SHAPE_MAX or b"restricted location" in line:
@@ -84,13 +84,23 @@ def _shape(line: bytes) -> tuple[Callable[[bytes], object], Callable[[bytes], ob
             runs.append(slice(start, end))
         elif before in (b" ", b"("):
             kinds.append(slice(start, start + 1))
-    return _getter(values), _getter(kinds), _runs(runs)
+    return _getter(values), _kinds(kinds), _runs(runs)
+
+
+def _kinds(slices: list[slice]) -> Callable[[bytes], object]:
+    if not slices:
+        return lambda line: ()
+    get = _getter(slices)
+    return lambda line: get(line.translate(_KINDS))
 
 
 def _runs(slices: list[slice]) -> Callable[[bytes], object]:
     if not slices:
         return lambda line: ()
-    return lambda line: tuple(_code_run(line[one]) for one in slices)
+    get = _getter(slices)
+    if len(slices) == 1:
+        return lambda line: (_code_run(get(line)),)
+    return lambda line: tuple(map(_code_run, get(line)))
 
 
 _CODE_RUNS: dict[bytes, bytes | None] = {}
@@ -215,7 +225,7 @@ class _Reader:
             if first and not counter.binary_as_text:
                 _refuse_binary(self.name, chunk)
             first = False
-            if not counter.binary_as_text:
+            if not counter.binary_as_text and b"\x00" in chunk:   # memchr, not a count
                 counter.binary += chunk.count(b"\x00")   # no line lives in a NUL run
             self.total += len(chunk)
             self._chunk(chunk)
@@ -256,7 +266,7 @@ class _Reader:
                 shapes.clear()
             shape = shapes[skeleton] = (*shape, {})
         values, kinds, runs, seen = shape
-        key = (values(line), kinds(line.translate(_KINDS)), runs(line))
+        key = (values(line), kinds(line), runs(line))
         idle = reader.idle(line_no)
         known = seen.get(key)
         if known is not None:
@@ -393,14 +403,20 @@ def _chunks(stream: IO[bytes], rest: bytes = b"", blocks: int | None = None) \
             blocks -= 1
         if not block:
             break
-        data = rest + block if rest else block
-        cut = data.rfind(b"\n")
+        cut = block.rfind(b"\n")      # `rest` holds no newline: the chunk ends here
         if cut < 0:
-            if len(data) < 4 * CHUNK:
-                rest = data
+            rest += block
+            if len(rest) < 4 * CHUNK:
                 continue
-            cut = len(data) - 1        # an endless line: take it in pieces
-        chunk, rest = data[:cut + 1], data[cut + 1:]
+            chunk, rest = rest, b""    # an endless line: take it in pieces
+        elif rest:
+            # One copy of the block, not two (rest + block, then the slice).
+            chunk = b"".join((rest, memoryview(block)[:cut + 1]))
+            rest = block[cut + 1:]
+        elif cut == len(block) - 1:
+            chunk, rest = block, b""
+        else:
+            chunk, rest = block[:cut + 1], block[cut + 1:]
         yield chunk
     else:
         return
@@ -436,19 +452,20 @@ def timestamp(text: str) -> float | None:
     try:
         if m:
             y, mo, d, h, mi, s, frac, tz = m.groups()
-            # Lines come in time order: the minute is mostly one seen just before.
-            minute = _MINUTES.get((y, mo, d, h, mi, tz), _NONE)
-            if minute is _NONE:
-                if len(_MINUTES) > 4096:
-                    _MINUTES.clear()
+            # Lines come in time order: the hour is mostly one seen just before.
+            hour = _HOURS.get((y, mo, d, h, tz), _NONE)
+            if hour is _NONE:
+                if len(_HOURS) > 4096:
+                    _HOURS.clear()
                 try:
-                    at = datetime(int(y), int(mo), int(d), int(h), int(mi), tzinfo=_zone(tz))
-                    minute = (at - _EPOCH) // _SECOND
+                    at = datetime(int(y), int(mo), int(d), int(h), tzinfo=_zone(tz))
+                    hour = (at - _EPOCH) // _SECOND
                 except ValueError:
-                    minute = None
-                _MINUTES[(y, mo, d, h, mi, tz)] = minute
-            if minute is None or int(s) > 59:
+                    hour = None
+                _HOURS[(y, mo, d, h, tz)] = hour
+            if hour is None or int(mi) > 59 or int(s) > 59:
                 return None
+            minute = hour + int(mi) * 60
             # What datetime.timestamp() gives: whole microseconds over 10**6.
             micro = int((frac or "0")[:6].ljust(6, "0"))
             return ((minute + int(s)) * 1_000_000 + micro) / 1_000_000  # type: ignore
@@ -484,7 +501,7 @@ def _syslog_time(mon: str, d: str, h: str, mi: str, s: str, frac: str | None,
     return None
 
 
-_MINUTES: dict[tuple, int | None] = {}
+_HOURS: dict[tuple, int | None] = {}
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _SECOND = timedelta(seconds=1)
 
