@@ -77,3 +77,17 @@ def test_both_engines_pick_the_same_lines_at_the_anchors_edges(engines):
     # word in prose: no error word, no code, not ccxt's lower-case exchange id.
     skipped = {text.find(EDGES[7].encode())}
     assert set(picked[0]) == starts - skipped
+
+
+def test_the_compiled_patterns_are_kept_and_a_damaged_copy_is_compiled_again(
+        engines, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    text = ("\n".join(EDGES) + "\n").encode()
+    engines.use("hyperscan")
+    first = engines.lines(text)
+    (kept,) = (tmp_path / "binance-doctor").glob("prefilter-*.hsdb")
+    engines.use("hyperscan")                    # read from the kept copy
+    assert engines.lines(text) == first
+    kept.write_bytes(b"\0" * 64)
+    engines.use("hyperscan")
+    assert engines.lines(text) == first and kept.read_bytes() != b"\0" * 64

@@ -63,17 +63,19 @@ def load(name: str, pack: Callable[[dict], Any] | None = None, form: str = "") -
     data = json.loads(source.read_bytes())
     if pack:
         data = pack(data)
-    _store(cached, family, data)
+    store(cached, family, marshal.dumps(data))
     return data
 
 
-def _store(path: Path, family: str, data: Any) -> None:
+def store(path: Path, family: str, payload: bytes) -> None:
+    """Write a cached copy (`family-....ext` in cache_dir()), dropping the family's
+    older copies; a cache that cannot be written costs nothing but the speed-up."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob(f"{family}-*.marshal"):
+        for old in path.parent.glob(f"{family}-*{path.suffix}"):
             old.unlink(missing_ok=True)          # one copy per file and Python, not per edit
         temp = path.with_suffix(f".{os.getpid()}.tmp")
-        temp.write_bytes(marshal.dumps(data))
+        temp.write_bytes(payload)
         os.replace(temp, path)                   # atomic: a concurrent run never sees half
     except OSError:
         pass
