@@ -57,6 +57,8 @@ CROSS = {
     # USD-M's (change log 2026-04-10).
     "/dapi/v1/positionRisk": {"usdm"},
     "/dapi/v1/openOrders": {"usdm"},
+    # COIN-M conditional orders are algo orders since the 2026-06-30 integration (notice C.5).
+    "/dapi/v1/openAlgoOrders": {"usdm"},
     "/dapi/v1/positionSide/dual": {"usdm"},
     "/fapi/v1/positionSide/dual": {"coinm"},
 }
