@@ -52,6 +52,8 @@ CROSS = {
     "/dapi/v1/depth": _PM_MARKET_DATA,
     "/fapi/v1/ticker/price": _PM_MARKET_DATA,
     "/dapi/v1/ticker/price": _PM_MARKET_DATA,
+    "/fapi/v1/ticker/24hr": _PM_MARKET_DATA,
+    "/dapi/v1/ticker/24hr": _PM_MARKET_DATA,
     # Changing the USD-M position mode syncs COIN-M and fails (-4531) while COIN-M has
     # positions or orders (derivatives change log 2026-05-11); COIN-M's mode must follow
     # USD-M's (change log 2026-04-10).
