@@ -53,6 +53,7 @@ CROSS = {
     "/fapi/v1/ticker/price": _PM_MARKET_DATA,
     "/dapi/v1/ticker/price": _PM_MARKET_DATA,
     "/fapi/v1/ticker/24hr": _PM_MARKET_DATA,
+    "/fapi/v1/time": _PM_MARKET_DATA,
     "/dapi/v1/ticker/24hr": _PM_MARKET_DATA,
     # Changing the USD-M position mode syncs COIN-M and fails (-4531) while COIN-M has
     # positions or orders (derivatives change log 2026-05-11); COIN-M's mode must follow
