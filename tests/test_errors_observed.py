@@ -62,6 +62,10 @@ def test_a_5xx_wording_only_the_futures_pages_give_is_not_said_to_be_spots():
     assert f["products"] == ["usdm", "coinm", "papi"]
     (f,) = findings(run_cli("explain", "--json", "500").json()["result"])
     assert f["status"] == "5xx" and "spot" in f["products"]     # the status itself is everyone's
+    spot = run_cli("explain", "500", "--product", "spot").stdout
+    assert "✗ HTTP 5XX\n" in spot and "Request occur unknown error" not in spot
+    told = run_cli("explain", "Request occur unknown error.").stdout
+    assert "Matches       Request occur unknown error." in told
 
 
 # -- every wording in the catalog is documented for its products, or marked observed --

@@ -141,7 +141,10 @@ class Entry:
             return f"{self.code} {self.name}" if self.name else str(self.code)
         if self.kind is Kind.HTTP:
             head = f"HTTP {self.status.upper()}"
-            return f"{head}: {self.messages[0]}" if self.messages else head
+            # A wording only some of its products give (the futures pages' 5XX text) does
+            # not name the status for the others.
+            shown = self.messages and set(self.products_for(self.messages[0])) == set(self.products)
+            return f"{head}: {self.messages[0]}" if shown else head
         if self.kind is Kind.FILTER:
             return f"Filter failure: {self.filter}"
         if self.kind is Kind.CLIENT:

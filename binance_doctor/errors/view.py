@@ -66,7 +66,8 @@ def finding_blocks(finding: Finding, diagnosis: Diagnosis) -> Section:
                                              f"{entry.observed[1]})"))
     elif entry.kind is Kind.FILTER and entry.codes:
         blocks.append(Field("Sent with", f"code {_codes_with(entry)}"))
-    if finding.template and finding.entry.kind is Kind.CODE:
+    if finding.template and (entry.kind is Kind.CODE or (
+            entry.kind is Kind.HTTP and finding.template not in entry.title)):
         blocks.append(Field("Matches", finding.template))
     blocks.extend(Field(f.label, f.value, Tone.INFO) for f in finding.facts)
     if finding.detail is not None:
