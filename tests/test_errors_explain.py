@@ -168,7 +168,8 @@ def test_1001_is_resent_freely_only_where_the_docs_call_it_a_failure(product, po
 
 
 def test_the_swapped_wording_binance_has_sent_is_read_as_the_disabled_action_message():
-    # Seen in real -2010 replies; the documented wording is "This action is disabled ...".
+    # Seen in real -2010 replies; errors.md gave it until 2022-04-12, when the typo was
+    # fixed to "This action is disabled ..." (data/history.json).
     run = run_cli("explain", "--json",
                   "APIError(code=-2010): This action disabled is on this account.")
     f = findings(run)[0]

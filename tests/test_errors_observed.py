@@ -1,16 +1,21 @@
 """Wordings Binance sends but does not document are marked observed, with their source,
-and explain says so instead of calling them documented."""
+and explain says so instead of calling them documented; a wording Binance's docs gave
+before is an older documented one, never an observed one."""
 
 from __future__ import annotations
 
 import pytest
 
+from binance_doctor.errors import bundle
 from binance_doctor.errors import catalog as cat_mod
 from binance_doctor.errors.catalog import Kind
 from support import PRODUCT_KEYS, findings, run_cli
 
 DOCUMENTED = "This action is disabled on this account."
 SWAPPED = "This action disabled is on this account."
+BODY_451 = ("Service unavailable from a restricted location according to 'b. Eligibility' in "
+            "https://www.binance.com/en/terms. Please contact customer service if you believe"
+            " you received this message in error.")
 
 
 def _pasted(text: str) -> dict:
@@ -24,18 +29,29 @@ def _wording_facts(finding: dict) -> list[str]:
             for f in x["facts"] if f["label"] == "Wording"]
 
 
-def test_the_swapped_wording_is_found_and_called_observed_with_its_source():
+def test_the_swapped_wording_is_the_older_documented_one_not_an_observed_one():
+    # errors.md listed the swapped words until 2022-04-12 (commit 90af12f); the spot
+    # change log of that date records the typo fix. It was documented, not observed.
     result = _pasted(f"APIError(code=-2010): {SWAPPED}")
     found = result["errors"][0]["found"]
     assert found["code"] == -2010
-    assert "documents this wording" not in found["product_from"]
-    assert found["product_from"].startswith("spot: observed wording, not documented")
-    assert "github.com/ccxt/binance-trade-bot/issues/159" in found["product_from"]
+    assert found["product_from"] == "spot: documented this wording until 2022-04-12"
     (f,) = [x for x in findings(result) if x["products"] == ["spot"]]
     assert f["detail"]["matched_template"] == SWAPPED
-    (wording,) = _wording_facts(f)
-    assert wording.startswith("observed, not in Binance's docs")
-    assert "binance-trade-bot/issues/159" in wording
+    assert _wording_facts(f) == ["an older one, replaced in Binance's docs on 2022-04-12"]
+    plain = run_cli("explain", SWAPPED).stdout
+    assert "observed" not in plain.split("Meaning")[0]
+    assert "its documented message gives it" in plain
+
+
+def test_the_451_body_is_found_and_called_observed_with_its_source():
+    result = _pasted(BODY_451)
+    found = result["errors"][0]["found"]
+    assert found["product_from"].startswith("spot: observed wording, not documented")
+    assert "github.com/gomna-pha/hypervision-crypto-ai" in found["product_from"]
+    assert "documents this wording" not in found["product_from"]
+    (f,) = findings(result)
+    assert f["status"] == "451"
 
 
 def test_the_documented_wording_is_called_documented_and_not_observed():
@@ -47,10 +63,7 @@ def test_the_documented_wording_is_called_documented_and_not_observed():
     assert _wording_facts(f) == []
 
 
-def test_plain_output_names_the_code_an_observed_message_gives_as_observed():
-    swapped = run_cli("explain", SWAPPED).stdout
-    assert "its observed message gives it" in swapped
-    assert "observed wording, not documented: recorded in" in swapped
+def test_plain_output_calls_the_documented_wording_documented():
     documented = run_cli("explain", DOCUMENTED).stdout
     assert "its documented message gives it" in documented
     assert "observed" not in documented.split("Sent with")[0]
@@ -137,11 +150,20 @@ def test_every_catalog_wording_is_documented_for_its_products_or_marked_observed
     assert checked > 1200
 
 
-@pytest.mark.parametrize("message", [SWAPPED, "Service unavailable from a restricted location"
-                                     " according to 'b. Eligibility' in https://www.binance.com"
-                                     "/en/terms. Please contact customer service if you believe"
-                                     " you received this message in error."])
+@pytest.mark.parametrize("message", [BODY_451])
 def test_observed_wordings_name_a_public_source(message):
     catalog = cat_mod.load()
     (entry,) = [e for e in catalog.entries if message in e.messages]
     assert entry.observed_source(message).startswith("https://github.com/")
+
+
+def test_no_wording_binance_documents_or_documented_is_marked_observed(reference):
+    # An observed wording is one no Binance page gives for any product, today or in the
+    # docs' history (data/history.json): the swapped 2022 typo was errors.md's own text.
+    docs = set().union(*_documented(reference).values())
+    history = bundle.load("history.json")
+    older = {_norm(r["message"]) for part in ("codes", "messages")
+             for records in history.get(part, {}).values() for r in records}
+    marked = [(e.title, m) for e in cat_mod.load().entries for m, _ in e.observed_messages]
+    assert marked, "the 451 body is marked observed"
+    assert [x for x in marked if _norm(x[1]) in docs | older] == []

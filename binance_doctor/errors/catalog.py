@@ -312,10 +312,14 @@ class Catalog:
                 for n, t, e, r in current + self._old_templates]
 
     @cached_property
-    def _history(self) -> dict[str, list[dict]]:
+    def _history_file(self) -> dict:
         from binance_doctor.errors import bundle
 
-        return bundle.load("history.json")["codes"]
+        return bundle.load("history.json")
+
+    @cached_property
+    def _history(self) -> dict[str, list[dict]]:
+        return self._history_file["codes"]
 
     def history(self, code: int) -> list[dict]:
         """Older wordings Binance's docs gave for a code, each with the products, the
@@ -324,13 +328,16 @@ class Catalog:
 
     @cached_property
     def _old_templates(self) -> list[tuple[str, str, Entry, str]]:
-        out = []
-        for code, records in self._history.items():
-            for r in records:
-                for e in self.by_code(int(code)):
-                    if any(p.value in r["products"] for p in e.products):
-                        out.append((_normalise(r["message"]), r["message"], e, r["replaced"]))
-        return out
+        # Older wordings of a code, and of an order message (keyed by today's wording:
+        # the swapped "This action disabled is on this account." until 2022-04-12).
+        owners = [(r, self.by_code(int(code))) for code, records in self._history.items()
+                  for r in records]
+        owners += [(r, [e for e in self.entries if e.kind is Kind.MESSAGE and now in e.messages])
+                   for now, records in self._history_file.get("messages", {}).items()
+                   for r in records]
+        return [(_normalise(r["message"]), r["message"], e, r["replaced"])
+                for r, entries in owners for e in entries
+                if any(p.value in r["products"] for p in e.products)]
 
     def wordings(self) -> list[tuple[str, Entry, str | None]]:
         """Every message template with its entry: today's, then the older wordings

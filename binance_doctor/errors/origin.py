@@ -219,12 +219,16 @@ def origin_of(catalog: Catalog, found: Found) -> Ranked:
             (m.entry.code,) if m.entry.code is not None else m.entry.codes)]
     wording = tuple(dict.fromkeys(p for m in matches for p in m.entry.products_for(m.template)))
     # Products where the text matched only a wording Binance was seen sending, not one
-    # it documents: said so, with where it was recorded.
+    # it documents, or one its docs gave before: said so, with where it was recorded
+    # or the date the docs replaced it.
     documented = {p for m in matches if not m.entry.observed_source(m.template)
-                  for p in m.entry.products_for(m.template)}
+                  and not m.replaced for p in m.entry.products_for(m.template)}
     observed = {p: f"observed wording, not documented: recorded in {src}"
                 for m in matches if (src := m.entry.observed_source(m.template))
                 for p in m.entry.products_for(m.template) if p not in documented}
+    observed |= {p: f"documented this wording until {m.replaced}" for m in matches
+                 if m.replaced for p in m.entry.products_for(m.template)
+                 if p not in documented and p not in observed}
     client = catalog.client_entry(found.message) if found.code == 0 else None
     if client is not None:     # a client's own code says nothing of the product
         return rank(client.products, found.hints)
