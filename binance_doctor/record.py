@@ -3,26 +3,29 @@
 `@dataclass(frozen=True)` writes the source of six methods for each class and
 compiles it with exec(): on CPython 3.11 that is ~5 M instructions a class
 (callgrind), and `explain -2010` defined seven of them before doing anything,
-a third of what it added over a bare typer app. `@frozen` lets `dataclass`
-read the fields, so the class is a dataclass to every tool (`fields`,
-`replace`, `asdict`, `is_dataclass`, `__match_args__`, `__dataclass_params__`
-saying frozen), and gives it methods that work from the field list instead of
-generated code, behaving as frozen=True's do: the same `__init__` (arguments
-by position or name, defaults), `__repr__`, `__eq__` and `__hash__` over the
-fields in order, and FrozenInstanceError on assignment or deletion. About
-1 M instructions a class; building an instance takes about as long as with
-the generated `__init__`.
+a third of what it added over a bare typer app. `@frozen` gives the class
+methods that work from the field list instead of generated code, behaving as
+frozen=True's do: the same `__init__` (arguments by position or name,
+defaults), `__repr__`, `__eq__` and `__hash__` over the fields in order, and
+FrozenInstanceError on assignment or deletion. Building an instance takes
+about as long as with the generated `__init__`.
 
-Plain fields with plain defaults only: a class that needs `field()`,
-`__post_init__`, ClassVars or methods of its own that these replace is
-refused. tests/test_record.py holds every class using it against a
-`dataclass(frozen=True)` twin.
+The class is a dataclass to every tool (`fields`, `replace`, `asdict`,
+`is_dataclass`, `__match_args__`, `__dataclass_params__` saying frozen), but
+the `dataclasses` module and its reading of the fields are paid for only when
+a tool first asks (`__dataclass_fields__` and `__dataclass_params__` are made
+on first access): importing `dataclasses` (it imports `inspect`) and reading
+six classes was ~7 M instructions of `explain -2010`, which never asks.
+
+Plain fields with plain defaults only, in a class with no base: a class that
+needs `field()`, `__post_init__`, ClassVars, inheritance or methods of its own
+that these replace is refused. tests/test_record.py holds every class using it
+against a `dataclass(frozen=True)` twin.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import MISSING, FrozenInstanceError
+from _thread import RLock
 from operator import attrgetter
 from reprlib import recursive_repr
 from typing import Any, Callable, TypeVar
@@ -31,6 +34,9 @@ T = TypeVar("T", bound=type)
 
 _OWN = ("__init__", "__repr__", "__eq__", "__hash__", "__setattr__", "__delattr__",
         "__post_init__")
+# Annotations that dataclasses reads as no field of the instance.
+_NOT_FIELDS = ("ClassVar", "InitVar", "KW_ONLY")
+_MISSING = object()          # a field without a default (dataclasses.MISSING, unimported)
 
 
 def frozen(cls: T) -> T:
@@ -42,25 +48,58 @@ def frozen(cls: T) -> T:
     if any(m in vars(cls) for m in _OWN) or hasattr(cls, "__post_init__"):
         raise TypeError(f"{name}: @frozen makes {', '.join(_OWN[:6])} itself, "
                         "and runs no __post_init__")
-    cls = dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
-    fields = dataclasses.fields(cls)
-    if len(fields) != len(cls.__dataclass_fields__) or any(
-            f.default_factory is not MISSING or not (f.init and f.repr and f.compare)
-            or f.hash is not None or f.kw_only is True for f in fields):
+    annotations = cls.__dict__.get("__annotations__", {})
+    if cls.__bases__ != (object,) or any(
+            _is_field_object(v) for v in vars(cls).values()) or any(
+            w in str(a) for a in annotations.values() for w in _NOT_FIELDS):
         raise TypeError(f"{name}: @frozen takes plain fields with plain defaults only")
-    names = tuple(f.name for f in fields)
-    defaults = tuple(f.default for f in fields)
-    for i in range(1, len(names)):
-        if defaults[i] is MISSING and defaults[i - 1] is not MISSING:
+    names = tuple(annotations)
+    defaults = tuple(cls.__dict__.get(n, _MISSING) for n in names)
+    for i, default in enumerate(defaults):
+        if default.__class__.__hash__ is None:      # dataclass's own test and words
+            raise ValueError(f"mutable default {type(default)} for field {names[i]} "
+                             "is not allowed: use default_factory")
+        if i and default is _MISSING and defaults[i - 1] is not _MISSING:
             raise TypeError(f"non-default argument {names[i]!r} follows default argument")
     methods = _methods(cls, names, defaults)
     for method_name, method in methods.items():
         method.__qualname__ = f"{name}.{method_name}"
         setattr(cls, method_name, method)
+    if "__match_args__" not in vars(cls):
+        cls.__match_args__ = names
     cls.__signature__ = _Signature()
-    params = cls.__dataclass_params__
-    params.init = params.repr = params.eq = params.frozen = True
+    cls.__dataclass_fields__ = _Dataclass("__dataclass_fields__", names)
+    cls.__dataclass_params__ = _Dataclass("__dataclass_params__", names)
     return cls
+
+
+def _is_field_object(value: Any) -> bool:
+    """A dataclasses.field(...), told apart without importing dataclasses."""
+    return type(value).__name__ == "Field" and type(value).__module__ == "dataclasses"
+
+
+_MAKING = RLock()
+
+
+class _Dataclass:
+    """`__dataclass_fields__` or `__dataclass_params__`: dataclasses reads the class
+    when one is first asked for, and both become the plain attributes it sets."""
+
+    def __init__(self, name: str, names: tuple[str, ...]) -> None:
+        self.name = name
+        self.names = names
+
+    def __get__(self, obj: Any, owner: type) -> Any:
+        with _MAKING:
+            home = next(c for c in owner.__mro__ if c.__dict__.get(self.name) is self)
+            import dataclasses
+
+            dataclasses.dataclass(init=False, repr=False, eq=False)(home)
+            params = home.__dataclass_params__
+            params.init = params.repr = params.eq = params.frozen = True
+            if tuple(home.__dataclass_fields__) != self.names:     # frozen() checked
+                raise TypeError(f"{home.__qualname__}: fields differ from @frozen's")
+        return getattr(owner, self.name)
 
 
 def _methods(cls: type, names: tuple[str, ...],
@@ -70,8 +109,8 @@ def _methods(cls: type, names: tuple[str, ...],
     values = _getter(names)
     init_name = f"{cls.__qualname__}.__init__()"
 
-    template = dict(zip(names, defaults))             # MISSING where a value is required
-    required = tuple(n for n, d in template.items() if d is MISSING)
+    template = dict(zip(names, defaults))             # _MISSING where a value is required
+    required = tuple(n for n, d in template.items() if d is _MISSING)
 
     def __init__(self, *args, **kwargs):
         # One dict, then one update of the instance's: a loop of setattr calls over
@@ -80,7 +119,7 @@ def _methods(cls: type, names: tuple[str, ...],
         given.update(zip(names, args))
         given.update(kwargs)
         if len(args) > count or len(given) > count or any(
-                given[n] is MISSING for n in required) or (
+                given[n] is _MISSING for n in required) or (
                 args and kwargs and not kwargs.keys().isdisjoint(names[:len(args)])):
             _refuse(init_name, names, template, args, kwargs)
         self.__dict__.update(given)
@@ -100,11 +139,15 @@ def _methods(cls: type, names: tuple[str, ...],
 
     def __setattr__(self, name, value):
         if type(self) is cls or name in fields:
+            from dataclasses import FrozenInstanceError
+
             raise FrozenInstanceError(f"cannot assign to field {name!r}")
         super(cls, self).__setattr__(name, value)
 
     def __delattr__(self, name):
         if type(self) is cls or name in fields:
+            from dataclasses import FrozenInstanceError
+
             raise FrozenInstanceError(f"cannot delete field {name!r}")
         super(cls, self).__delattr__(name)
 
@@ -123,7 +166,7 @@ def _refuse(init_name: str, names: tuple[str, ...], template: dict, args: tuple,
             raise TypeError(f"{init_name} got multiple values for argument {name!r}")
         if name not in template:
             raise TypeError(f"{init_name} got an unexpected keyword argument {name!r}")
-    missing = [n for n in names[len(args):] if n not in kwargs and template[n] is MISSING]
+    missing = [n for n in names[len(args):] if n not in kwargs and template[n] is _MISSING]
     raise TypeError(f"{init_name} missing required argument: {missing[0]!r}")
 
 
@@ -142,11 +185,12 @@ class _Signature:
     an IDE), since inspect is not imported at start-up."""
 
     def __get__(self, obj: Any, owner: type) -> Any:
+        import dataclasses
         import inspect
 
         kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
         return inspect.Signature(
             [inspect.Parameter(f.name, kind, annotation=f.type,
-                               default=inspect.Parameter.empty if f.default is MISSING
+                               default=inspect.Parameter.empty if f.default is dataclasses.MISSING
                                else f.default)
              for f in dataclasses.fields(owner)], return_annotation=None)

@@ -11,10 +11,11 @@ import subprocess
 import sys
 
 # Modules a bare code, piped, does not need: the terminal's renderer, the network,
-# the paste reader and its product ranking, scan, the JSON codec.
+# the paste reader and its product ranking, scan, the JSON codec, dataclasses (record.py
+# makes the @frozen classes dataclasses only when a tool asks).
 NOT_IMPORTED = ("rich", "httpx", "json", "binance_doctor.errors.recall",
                 "binance_doctor.errors.extract", "binance_doctor.errors.origin",
-                "binance_doctor.errors.scan", "binance_doctor.api")
+                "binance_doctor.errors.scan", "binance_doctor.api", "dataclasses")
 
 
 def _run_piped(*args: str) -> dict:

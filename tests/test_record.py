@@ -13,6 +13,7 @@ import importlib
 import inspect
 import pickle
 import pkgutil
+from typing import ClassVar
 
 import pytest
 
@@ -30,7 +31,8 @@ def _frozen_classes() -> list[type]:
         for value in vars(module).values():
             init = getattr(value, "__init__", None)
             if isinstance(value, type) and getattr(init, "__code__", None) is not None \
-                    and init.__code__.co_filename == record.__file__:
+                    and init.__code__.co_filename == record.__file__ \
+                    and value.__module__ != record.__name__:      # its own helpers
                 found[f"{value.__module__}.{value.__qualname__}"] = value
     return [found[name] for name in sorted(found)]
 
@@ -126,3 +128,37 @@ def test_what_it_cannot_make_is_refused():
             """doc"""
             a: int = 0
             b: int
+
+    with pytest.raises(TypeError, match="plain fields"):
+        @frozen
+        class Constant:
+            """doc"""
+            a: int
+            b: ClassVar[int] = 1
+
+    with pytest.raises(TypeError, match="plain fields"):
+        @frozen
+        class Child(dataclasses.make_dataclass("Base", [("a", int)], frozen=True)):
+            """doc"""
+            b: int
+
+    with pytest.raises(ValueError, match="mutable default <class 'list'> for field a"):
+        @frozen
+        class Mutable:
+            """doc"""
+            a: list = []      # noqa: RUF012 - the mistake under test
+
+
+def test_the_dataclass_fields_are_read_when_first_asked_for():
+    @frozen
+    class Point:
+        """doc"""
+        x: int
+        y: int = 0
+
+    assert isinstance(vars(Point)["__dataclass_fields__"], record._Dataclass)
+    assert Point(1).y == 0 and repr(Point(1, 2)).endswith("Point(x=1, y=2)")
+    assert isinstance(vars(Point)["__dataclass_fields__"], record._Dataclass)   # not yet
+    assert dataclasses.replace(Point(1), y=5) == Point(1, 5)
+    assert list(vars(Point)["__dataclass_fields__"]) == ["x", "y"]              # now made
+    assert Point.__dataclass_params__.frozen

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import marshal
 import re
-from dataclasses import replace
 from enum import Enum
 from functools import cached_property, lru_cache
 from typing import Iterable, NamedTuple, Sequence
@@ -246,6 +245,8 @@ class Catalog:
         key = dict(entry.message_explanations).get(template)
         if key is None or key == entry.explanation.key:
             return entry
+        from dataclasses import replace      # a bare code never needs it (start-up)
+
         return replace(entry, explanation=self._explanation(key))
 
     def _explanation(self, key: str, at: int | None = None) -> Explanation:
