@@ -93,38 +93,48 @@ def unclipped_help() -> None:
     rich_utils._make_rich_text = folded
 
 
-ProductOption = typer.Option(
-    None, "--product", "-p", metavar="PRODUCT",
-    help="spot, usdm, coinm, options, papi or sapi. Narrows a code to one product.")
-JsonOption = typer.Option(False, "--json", help="Print the versioned JSON envelope instead.")
-# Credentials, shared by check-key and signature: secrets never as plain arguments
-# without a warning (shell history).
-ApiKeyOption = typer.Option(None, "--api-key", metavar="KEY",
-                            help="The API key (default: $BINANCE_API_KEY).")
-SecretFileOption = typer.Option(None, "--secret-file", metavar="FILE",
-                                help="Read the HMAC secret from FILE "
-                                     "(default: $BINANCE_API_SECRET, else a hidden prompt).")
-SecretOption = typer.Option(None, "--secret", metavar="SECRET",
-                            help="The HMAC secret itself; lands in shell history, so it "
-                                 "prints a warning. Prefer the env var or --secret-file.")
-PrivateKeyOption = typer.Option(None, "--private-key", metavar="FILE",
-                                help="RSA or Ed25519 private key PEM (passphrase from "
-                                     "$BINANCE_PRIVATE_KEY_PASSPHRASE or a hidden prompt).")
+# Options shared by several commands, each built when a command module first imports it
+# (module __getattr__ below): a typer.Option call is ~0.1 M instructions, and explain
+# uses two of these nine. name -> typer.Option's arguments.
+_SHARED_OPTIONS = {
+    "ProductOption": ((None, "--product", "-p"), dict(
+        metavar="PRODUCT",
+        help="spot, usdm, coinm, options, papi or sapi. Narrows a code to one product.")),
+    "JsonOption": ((False, "--json"), dict(help="Print the versioned JSON envelope instead.")),
+    # Credentials, shared by check-key and signature: secrets never as plain arguments
+    # without a warning (shell history).
+    "ApiKeyOption": ((None, "--api-key"), dict(
+        metavar="KEY", help="The API key (default: $BINANCE_API_KEY).")),
+    "SecretFileOption": ((None, "--secret-file"), dict(
+        metavar="FILE", help="Read the HMAC secret from FILE "
+                             "(default: $BINANCE_API_SECRET, else a hidden prompt).")),
+    "SecretOption": ((None, "--secret"), dict(
+        metavar="SECRET", help="The HMAC secret itself; lands in shell history, so it "
+                               "prints a warning. Prefer the env var or --secret-file.")),
+    "PrivateKeyOption": ((None, "--private-key"), dict(
+        metavar="FILE", help="RSA or Ed25519 private key PEM (passphrase from "
+                             "$BINANCE_PRIVATE_KEY_PASSPHRASE or a hidden prompt).")),
+    "RestProductsOption": ((None, "--product", "-p"), dict(
+        metavar="PRODUCT",
+        help="spot, usdm or coinm (repeat or comma-separate; default: all three).")),
+    "NtpServerOption": ((None, "--ntp-server"), dict(
+        metavar="HOST[:PORT]",
+        help="NTP server to compare with; repeatable. Default: pool.ntp.org, "
+             "time.google.com, time.cloudflare.com.")),
+    "ProfileOption": ((None, "--profile"), dict(
+        metavar="NAME",
+        help="Settings from this profile in config.toml (default: $BINANCE_DOCTOR_PROFILE, "
+             "else the file's default).")),
+}
 
 
-RestProductsOption = typer.Option(
-    None, "--product", "-p", metavar="PRODUCT",
-    help="spot, usdm or coinm (repeat or comma-separate; default: all three).")
-NtpServerOption = typer.Option(
-    None, "--ntp-server", metavar="HOST[:PORT]",
-    help="NTP server to compare with; repeatable. Default: pool.ntp.org, "
-         "time.google.com, time.cloudflare.com.")
-
-
-ProfileOption = typer.Option(
-    None, "--profile", metavar="NAME",
-    help="Settings from this profile in config.toml (default: $BINANCE_DOCTOR_PROFILE, "
-         "else the file's default).")
+def __getattr__(name: str):
+    shared = _SHARED_OPTIONS.get(name)
+    if shared is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    args, kwargs = shared
+    option = globals()[name] = typer.Option(*args, **kwargs)   # one object per name, as before
+    return option
 
 
 class State:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import marshal
 import re
+from collections import namedtuple
 from enum import Enum
 from functools import cached_property, lru_cache
-from typing import Iterable, NamedTuple, Sequence
+from typing import Iterable, Sequence
 
 from binance_doctor.pattern import Pattern
 from binance_doctor.product import Product
@@ -151,15 +152,12 @@ class Entry:
         return self.messages[0]
 
 
-class MessageMatch(NamedTuple):
-    """A message text recognised as one of an entry's templates (internal, so a
-    NamedTuple: cheaper to define at start-up than a dataclass)."""
-
-    entry: Entry
-    template: str
-    values: tuple[str, ...]
-    exact: bool   # the whole text matched; False when the text only starts with it
-    replaced: str | None = None   # an older wording: the date Binance's docs replaced it
+# A message text recognised as one of an entry's templates: entry (Entry), template
+# (str), values (tuple[str, ...]), exact (bool: the whole text matched; False when the
+# text only starts with it), replaced (str | None: an older wording, the date Binance's
+# docs replaced it). Internal, so a plain named tuple: cheapest to define at start-up.
+MessageMatch = namedtuple("MessageMatch", "entry template values exact replaced",
+                          defaults=(None,))
 
 
 # Where a template takes a value: printf (%s, %d), positional or named braces ({0},
