@@ -125,3 +125,40 @@ def test_the_packed_code_index_finds_every_code_and_nothing_else():
     for absent in (lowest - 1, highest + 1, 0, 999999):
         assert absent in wanted or loaded.by_code(absent) == []
     assert loaded.codes_near(lowest - 5)[0] == lowest
+
+
+def test_a_cached_catalog_reads_its_records_only_where_they_are_looked_up(data):
+    from binance_doctor.errors import catalog
+
+    def load():
+        return bundle.load("catalog.json", pack=catalog.pack, form=catalog.PACKED,
+                           lazy=catalog.LAZY)
+
+    fresh, cached = load(), load()
+    for key in catalog.LAZY:
+        assert isinstance(fresh[key], bytes)
+        if hasattr(os, "pread"):
+            assert isinstance(cached[key], bundle.Region)
+        assert bytes(cached[key]) == fresh[key] and len(cached[key]) == len(fresh[key])
+    assert cached["entries"][10:20] == fresh["entries"][10:20]
+    assert {k: v for k, v in cached.items() if k not in catalog.LAZY} == {
+        k: v for k, v in fresh.items() if k not in catalog.LAZY}
+    assert catalog.Catalog(cached).entries == catalog.Catalog(fresh).entries
+    message = next(e for e in catalog.Catalog(fresh).entries if e.message_explanations)
+    template, key = message.message_explanations[0]
+    assert catalog.Catalog(cached).for_message(message, template).explanation.key == key
+
+
+def test_a_cut_off_copy_with_regions_is_ignored_and_rewritten(data):
+    from binance_doctor.errors import catalog
+
+    def load():
+        return bundle.load("catalog.json", pack=catalog.pack, form=catalog.PACKED,
+                           lazy=catalog.LAZY)
+
+    whole = load()
+    (copy,) = bundle.cache_dir().glob("*.marshal")
+    copy.write_bytes(copy.read_bytes()[:-100])
+    assert isinstance(load()["entries"], bytes)          # packed again from the JSON
+    assert not hasattr(os, "pread") or isinstance(load()["entries"], bundle.Region)
+    assert bytes(load()["entries"]) == whole["entries"]

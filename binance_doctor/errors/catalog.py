@@ -14,11 +14,14 @@ import re
 from collections import namedtuple
 from enum import Enum
 from functools import cached_property, lru_cache
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from binance_doctor.pattern import Pattern
 from binance_doctor.product import Product
 from binance_doctor.record import frozen
+
+if TYPE_CHECKING:
+    from binance_doctor.errors.bundle import Region
 
 SCHEMA = 1
 
@@ -191,7 +194,7 @@ class Catalog:
         self.sources = packed["sources"]
         self._records = _Records(packed["entries"], packed["entry_ends"])
         self._raw_explanations = _Records(packed["explanations"], packed["explanation_ends"])
-        self._explanation_keys: bytes = packed["explanation_keys"]
+        self._explanation_keys: bytes | Region = packed["explanation_keys"]
         self._codes = memoryview(packed["codes"]).cast("i")              # ascending
         self._code_ends = memoryview(packed["code_ends"]).cast("I")
         self._code_entries = memoryview(packed["code_entries"]).cast("I")
@@ -257,7 +260,7 @@ class Catalog:
     @cached_property
     def _explanation_at(self) -> dict[str, int]:
         """Where each explanation is, by key (entries carry their own's place)."""
-        return {k: i for i, k in enumerate(marshal.loads(self._explanation_keys))}
+        return {k: i for i, k in enumerate(marshal.loads(bytes(self._explanation_keys)))}
 
     @cached_property
     def entries(self) -> tuple[Entry, ...]:
@@ -470,7 +473,10 @@ def _explanation(key: str, raw: dict) -> Explanation:
 
 # The layout `pack` writes; change it with the layout, so no cached copy in an older
 # one is read (errors/bundle.py names copies after it).
-PACKED = "packed2"
+PACKED = "packed3"
+# What of it a run reads only where it needs it (bundle's regions): the records, and
+# the explanations' keys, which only a message that changes its entry's meaning needs.
+LAZY = ("entries", "explanations", "explanation_keys")
 
 
 class _Records:
@@ -479,8 +485,9 @@ class _Records:
 
     __slots__ = ("_blob", "_ends")
 
-    def __init__(self, blob: bytes, ends: bytes) -> None:
-        self._blob = memoryview(blob)
+    def __init__(self, blob: bytes | Region, ends: bytes) -> None:
+        # A Region (the cached copy) reads a record's bytes when it is sliced.
+        self._blob = memoryview(blob) if isinstance(blob, bytes) else blob
         self._ends = memoryview(ends).cast("I")
 
     def __len__(self) -> int:
@@ -545,4 +552,4 @@ def load() -> Catalog:
     """The bundled catalog, read once per process from package data."""
     from binance_doctor.errors import bundle
 
-    return Catalog(bundle.load("catalog.json", pack=pack, form=PACKED))
+    return Catalog(bundle.load("catalog.json", pack=pack, form=PACKED, lazy=LAZY))
