@@ -165,3 +165,10 @@ def test_a_copyable_signature_is_not_masked():
     hexsig = "ab" * 32
     text = f"signature {blob} sent as %2B{'a1B2' * 16}%2F and {hexsig}\n"
     assert mask.Secrets().mask(text) == text
+
+
+def test_the_run_table_marks_exactly_the_ascii_letters_and_digits():
+    from binance_doctor.output import mask
+
+    assert mask._RUNS == bytes(97 if chr(b).isascii() and chr(b).isalnum() else 32
+                               for b in range(256))
