@@ -162,3 +162,21 @@ def test_a_cut_off_copy_with_regions_is_ignored_and_rewritten(data):
     assert isinstance(load()["entries"], bytes)          # packed again from the JSON
     assert not hasattr(os, "pread") or isinstance(load()["entries"], bundle.Region)
     assert bytes(load()["entries"]) == whole["entries"]
+
+
+def test_a_copy_with_a_damaged_head_is_read_no_further(data, monkeypatch):
+    from binance_doctor.errors import catalog
+
+    def load():
+        return bundle.load("catalog.json", pack=catalog.pack, form=catalog.PACKED,
+                           lazy=catalog.LAZY)
+
+    whole = load()
+    (copy,) = bundle.cache_dir().glob("*.marshal")
+    copy.write_bytes(b"\x00not marshal" + bytes(64))     # says its head is ~2 GB long
+    asked = []
+    if hasattr(os, "pread"):
+        pread = os.pread
+        monkeypatch.setattr(os, "pread", lambda fd, n, at: asked.append(n) or pread(fd, n, at))
+    assert load()["entries"] == whole["entries"]          # packed again from the JSON
+    assert all(n <= 32 * 1024 for n in asked)

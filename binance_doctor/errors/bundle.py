@@ -116,13 +116,16 @@ def _read_regions(path: Path) -> dict:
         return {**head["values"], **{k: whole[base + at:base + at + n]
                                      for k, (at, n) in head["regions"].items()}}
     file = _File(os.open(path, os.O_RDONLY))
+    whole = os.fstat(file.fd).st_size
     first = os.pread(file.fd, _FIRST_READ, 0)
     size = int.from_bytes(first[:4], "little")
+    if 4 + size > whole:         # a damaged size: never ask pread for gigabytes
+        raise ValueError("a damaged copy")
     if 4 + size > len(first):
         first += os.pread(file.fd, 4 + size - len(first), len(first))
     head = marshal.loads(memoryview(first)[4:4 + size])
     base = 4 + size
-    if base + sum(n for _, n in head["regions"].values()) != os.fstat(file.fd).st_size:
+    if base + sum(n for _, n in head["regions"].values()) != whole:
         raise ValueError("a damaged copy")
     return {**head["values"], **{k: Region(file, base + at, n)
                                  for k, (at, n) in head["regions"].items()}}
