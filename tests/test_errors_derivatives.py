@@ -106,7 +106,20 @@ def test_portfolio_margin_is_not_told_to_use_endpoints_it_does_not_have(catalog)
         fixes = " ".join(entry.explanation.fixes)
         assert "marginType" not in fixes and "positionMargin" not in fixes, code
         assert "/papi/" in fixes, code
-        assert "closePosition=true" not in fixes, code
+
+
+def test_portfolio_margin_close_position_is_tied_to_the_um_algo_endpoint(catalog):
+    # Derivatives change log 2026-08-25 (effective 2026-08-26): POST /papi/v1/um/algo/order
+    # gained closePosition; PM CM conditional orders still document none.
+    for code in (-4137, -4138):
+        (entry,) = catalog.by_code(code, Product.PAPI)
+        meaning = entry.explanation.meaning
+        assert "POST /papi/v1/um/algo/order" in meaning and "2026-08-26" in meaning, code
+    for e in catalog.entries:
+        if Product.PAPI in e.products:
+            text = _text(e.explanation)
+            assert "no portfolio margin order endpoint documents closePosition" not in text, e.title
+            assert "portfolio margin documents no closePosition" not in text, e.title
 
 
 def test_usdm_conditional_orders_use_the_algo_endpoints(catalog):
