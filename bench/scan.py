@@ -12,8 +12,11 @@ medians in MB/s, the ratio, and scan's peak RSS.
     python bench/scan.py                      # both logs, ~200 MB each, 5 runs each
     python bench/scan.py --log varied --runs 3
     python bench/scan.py --mb 1024 --runs 1   # the 1 GB memory check
+    python bench/scan.py --engine both        # pure and hyperscan in the same run
 
-Not a test: it prints numbers, it asserts nothing about speed.
+Run it with the Python of a venv holding a non-editable install (`pip install .`, or
+`pip install '.[fast]'` for hyperscan), as users get it. Not a test: it prints
+numbers, it asserts nothing about speed.
 """
 
 from __future__ import annotations
@@ -185,11 +188,11 @@ def generate_varied(path: Path, mb: int, seed: int = 11) -> int:
     return errors
 
 
-def run(cmd: list[str]) -> tuple[float, int, str, float]:
+def run(cmd: list[str], env: dict | None = None) -> tuple[float, int, str, float]:
     """Seconds, peak RSS (KiB), stdout and CPU seconds (its own and its children's) of
     one process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -197,24 +200,37 @@ def run(cmd: list[str]) -> tuple[float, int, str, float]:
             usage.ru_utime + usage.ru_stime)
 
 
-def measure(doctor: str, log: Path, runs: int, pattern: str) -> dict:
-    """Medians of scan's and grep -c's wall and CPU seconds, scan's peak RSS, the
-    errors scan counts and the lines grep counts."""
-    got: dict[str, list] = {"scan": [], "grep": [], "scan_cpu": [], "grep_cpu": [], "rss": []}
-    found = grepped = 0
+def measure(doctor: str, log: Path, runs: int, pattern: str, engines: list[str | None]) -> dict:
+    """Medians of grep -c's and each engine's scan wall and CPU seconds, scan's peak
+    RSS, the errors scan counts and the lines grep counts. Runs interleave: grep, then
+    each engine, `runs` times, so a change in the machine's load hits all alike."""
+    got: dict = {"grep": [], "grep_cpu": []}
+    for e in engines:
+        got[e] = {"wall": [], "cpu": [], "rss": [], "found": -1}
+    grepped = 0
     for _ in range(runs):
         secs, _, out, cpu = run(["grep", "-c", "-E", "--", pattern, str(log)])
         got["grep"].append(secs)
         got["grep_cpu"].append(cpu)
         grepped = int(out.strip() or 0)
-        secs, peak, out, cpu = run([doctor, "scan", "--json", str(log)])
-        got["scan"].append(secs)
-        got["scan_cpu"].append(cpu)
-        got["rss"].append(peak)
-        found = json.loads(out)["result"]["errors"] if out else -1
-    m = {k: statistics.median(v) for k, v in got.items()}
-    m.update(rss=max(got["rss"]), found=found, grepped=grepped)
+        for e in engines:
+            env = dict(os.environ, **({ENGINE_ENV: e} if e else {}))
+            secs, peak, out, cpu = run([doctor, "scan", "--json", str(log)], env)
+            mine = got[e]
+            mine["wall"].append(secs)
+            mine["cpu"].append(cpu)
+            mine["rss"].append(peak)
+            mine["found"] = json.loads(out)["result"]["errors"] if out else -1
+    m = {"grep": statistics.median(got["grep"]),
+         "grep_cpu": statistics.median(got["grep_cpu"]), "grepped": grepped}
+    for e in engines:
+        mine = got[e]
+        m[e] = {"wall": statistics.median(mine["wall"]), "cpu": statistics.median(mine["cpu"]),
+                "rss": max(mine["rss"]), "found": mine["found"]}
     return m
+
+
+ENGINE_ENV = "BINANCE_DOCTOR_SCAN_ENGINE"
 
 
 def main() -> int:
@@ -222,29 +238,44 @@ def main() -> int:
     ap.add_argument("--mb", type=int, default=200)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--log", choices=("both", "repetitive", "varied"), default="both")
+    ap.add_argument("--engine", choices=("installed", "pure", "hyperscan", "both"),
+                    default="installed",
+                    help="the prefilter engine scan runs with (both: pure and hyperscan, "
+                         "which needs the fast extra)")
     ap.add_argument("--keep", help="write the logs in this folder and keep them")
     args = ap.parse_args()
-    doctor = shutil.which("binance-doctor") or str(Path(sys.executable).parent / "binance-doctor")
+    # The install beside this Python first: another one on PATH (a pyenv shim, an
+    # editable checkout) is not the one measured.
+    beside = Path(sys.executable).parent / "binance-doctor"
+    doctor = str(beside) if beside.exists() else shutil.which("binance-doctor") or str(beside)
     kinds = ("repetitive", "varied") if args.log == "both" else (args.log,)
-    engine = subprocess.run([sys.executable, "-c", "from binance_doctor.errors import prefilter;"
-                             " print(prefilter.engine())"], capture_output=True,
-                            text=True).stdout.strip()
+    engines: list[str | None] = {"installed": [None], "both": ["pure", "hyperscan"]}.get(
+        args.engine, [args.engine])
+    names = {}
+    for e in engines:
+        env = dict(os.environ, **({ENGINE_ENV: e} if e else {}))
+        names[e] = subprocess.run([sys.executable, "-c", "from binance_doctor.errors import "
+                                   "prefilter; print(prefilter.engine())"], capture_output=True,
+                                  text=True, env=env).stdout.strip() or "unavailable"
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.keep or tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         for kind in kinds:
             log = folder / f"bench-{kind}.log"
             make = generate if kind == "repetitive" else generate_varied
             injected = make(log, args.mb)
             mb = log.stat().st_size / 1e6
-            m = measure(doctor, log, args.runs, GREP_CODES)
-            s, g = m["scan"], m["grep"]
+            m = measure(doctor, log, args.runs, GREP_CODES, engines)
+            g = m["grep"]
             print(f"{kind} log: {mb:.0f} MB, {injected} Binance errors injected")
             print(f"  grep -c -E -- '{GREP_CODES}': {m['grepped']} lines, median {g:.2f} s "
                   f"= {mb / g:.0f} MB/s ({m['grep_cpu']:.2f} s CPU)")
-            print(f"  scan ({engine}): {m['found']} errors, median {s:.2f} s = {mb / s:.0f} MB/s "
-                  f"({m['scan_cpu']:.2f} s CPU, both processes)")
-            print(f"  ratio scan/grep throughput: {g / s:.2f}; scan peak RSS "
-                  f"{m['rss'] / 1024:.0f} MiB")
+            for e in engines:
+                s = m[e]["wall"]
+                print(f"  scan ({names[e]}): {m[e]['found']} errors, median {s:.2f} s = "
+                      f"{mb / s:.0f} MB/s ({m[e]['cpu']:.2f} s CPU, both processes)")
+                print(f"    ratio scan/grep throughput: {g / s:.2f}; scan peak RSS "
+                      f"{m[e]['rss'] / 1024:.0f} MiB")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     return 0
 
