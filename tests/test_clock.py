@@ -117,7 +117,9 @@ def test_clock_1200ms_ahead_is_rejected_even_at_the_largest_recv_window(binance,
     assert code == ExitCode.CLOCK_REJECTED
     assert verdict["verdict"] == "rejected" and verdict["cause"] == "ahead"
     assert verdict["suggested_recv_window"] is None                # no recvWindow helps
-    assert verdict["client_offset_ms"] == pytest.approx(-1200, abs=5)
+    # within the estimate's own bound (half the fastest round trip), however loaded the host
+    bound = out["result"]["binance"]["uncertainty_ms"] + 1
+    assert abs(verdict["client_offset_ms"] + 1200) <= bound
 
 
 def test_clock_6s_behind_fails_at_5000_and_passes_at_10000(binance, ntp):
@@ -194,7 +196,8 @@ def test_ntp_consensus_and_binance_against_ntp(binance, make_ntp):
     assert [s["stratum"] for s in ntp["servers"]] == [1, 2, 3]
     for row, server in zip(ntp["servers"], servers):
         assert abs(row["offset_ms"] - server.offset_ms) <= row["delay_ms"] / 2 + 1
-    assert ntp["consensus_ms"] == pytest.approx(2500, abs=5)        # the median
+    # the median, off by at most the largest half round trip (each row's own bound)
+    assert abs(ntp["consensus_ms"] - 2500) <= max(r["delay_ms"] for r in ntp["servers"]) / 2 + 1
     gap = out["result"]["binance_vs_ntp_ms"]
     assert abs(gap) <= out["result"]["binance"]["uncertainty_ms"] + 5
     assert code == ExitCode.OK
@@ -227,7 +230,7 @@ def test_unsynchronised_and_unresolvable_ntp_servers_are_not_counted(binance, ma
     rows = out["result"]["ntp"]["servers"]
     assert rows[1]["error"].startswith("not synchronised") and rows[1]["offset_ms"] is None
     assert rows[2]["error"] == "DNS lookup failed"
-    assert out["result"]["ntp"]["consensus_ms"] == pytest.approx(40, abs=5)
+    assert abs(out["result"]["ntp"]["consensus_ms"] - 40) <= rows[0]["delay_ms"] / 2 + 1
 
 
 def test_no_ntp_skips_ntp(binance, ntp):
@@ -316,10 +319,11 @@ def test_slow_server_hits_the_overall_deadline(binance):
 
 
 def test_deadline_is_shared_by_all_samples_and_keeps_those_in(binance):
-    """Each sample takes 0.15 s; a 0.4 s budget cannot hold 5 of them: the answers
-    already in make the estimate, and the report says how many."""
-    binance.latency(0.15, 0.0)
-    run = run_cli("clock", "--base-url", binance.url, "--no-ntp", "--timeout", "0.4",
+    """Each sample takes 0.3 s; a 1 s budget cannot hold 5 of them: the answers
+    already in make the estimate, and the report says how many. (The budget leaves a
+    loaded host room for the first answer.)"""
+    binance.latency(0.3, 0.0)
+    run = run_cli("clock", "--base-url", binance.url, "--no-ntp", "--timeout", "1",
                   "--json")
     assert run.code in (ExitCode.OK, ExitCode.CLOCK_REJECTED), run.stderr
     result = run.json()["result"]

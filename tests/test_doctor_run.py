@@ -119,9 +119,10 @@ def test_clock_six_seconds_ahead_exits_20(exchange, ntp):
     result = run.json()["result"]
     (clock,) = failing(result)
     assert clock["name"] == "clock" and clock["cause"] == "clock_rejected"
-    # the estimate is within its bound of 6 s, so it may round to 5,999 or 6,001
-    assert re.search(r"(5,999|6,000|6,001) ms ahead of Binance", clock["detail"])
-    assert "-1021" in clock["detail"] and re.search(r"by -(5999|6000|6001) ms", clock["fix"])
+    # the estimate is within half a round trip of 6 s: a loaded host may widen that
+    ahead = int(re.search(r"([\d,]+) ms ahead of Binance", clock["detail"])[1].replace(",", ""))
+    assert abs(ahead - 6_000) <= 250
+    assert "-1021" in clock["detail"] and f"by -{ahead} ms" in clock["fix"]
     # check-key corrects its timestamps, so the key itself passes
     assert next(c for c in result["checks"] if c["name"] == "key")["status"] == "ok"
 
