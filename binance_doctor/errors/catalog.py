@@ -170,6 +170,21 @@ MessageMatch = namedtuple("MessageMatch", "entry template values exact replaced"
 PLACEHOLDER = Pattern(r"%[sdb]|\{\w+\}|<[A-Za-z]+_[A-Za-z_]+>|<(?:VERSION|version)>")
 
 
+def same_error(entries: Iterable[Entry]) -> bool:
+    """Whether entries of one code on several products are one error.
+
+    They are when Binance gives the code the very same name on all of them, however
+    our texts are worded per product, or when their meanings read the same. A code
+    without a name on some product, or named otherwise (even INVALID_SYMBOLSTATUS
+    against INVALID_SYMBOL_STATUS), is one error only if its meanings are the same text.
+    """
+    entries = list(entries)
+    names = {e.name for e in entries}
+    if len(names) == 1 and None not in names:
+        return True
+    return len({e.explanation.meaning for e in entries}) <= 1
+
+
 def _normalise(text: str) -> str:
     return " ".join(text.split()).rstrip(". ").casefold()
 

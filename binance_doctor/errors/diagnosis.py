@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from binance_doctor.errors.catalog import PLACEHOLDER, Catalog, Entry, Explanation, Kind, MessageMatch
+from binance_doctor.errors.catalog import (PLACEHOLDER, Catalog, Entry, Explanation, Kind,
+                                          MessageMatch, same_error)
 from binance_doctor.failure import BadInput, ExitCode, NotFound
 from binance_doctor.pattern import Pattern
 from binance_doctor.product import Product
@@ -76,12 +77,12 @@ class Diagnosis:
 
 
 def meanings_differ(findings: tuple[Finding, ...]) -> bool:
-    """Several findings whose meanings are not all the same text.
+    """Several findings that are not one error (`catalog.same_error`).
 
     Products can share a meaning but need their own fixes (USD-M, COIN-M and portfolio
     margin name different endpoints); that is not "different things".
     """
-    return len({f.explanation.meaning for f in findings}) > 1
+    return len(findings) > 1 and not same_error(e for f in findings for e in f.entries)
 
 
 _INTEGER = re.compile(r"[+-]?\d{1,9}")

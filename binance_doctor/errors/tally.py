@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from binance_doctor.errors import extract
-from binance_doctor.errors.catalog import Catalog, Kind
+from binance_doctor.errors.catalog import Catalog, Kind, same_error
 from binance_doctor.output import mask
 from binance_doctor.product import Product
 
@@ -227,5 +227,7 @@ def _fix(catalog: Catalog, product: Product | None, code: int | None, status: in
     keys = {e.explanation.key for e in entries}
     if len(keys) > 1:
         names = "/".join(sorted({e.name or e.title for e in entries}))
+        if same_error(entries):
+            return names, f"advice differs per product: binance-doctor explain {code}"
         return names, f"means different things per product: binance-doctor explain {code}"
     return entries[0].name or entries[0].title, entries[0].explanation.one_line_fix

@@ -1,0 +1,40 @@
+"""One code with one Binance name on several products is one error, worded per product.
+
+explain says "means N different things" only where the products' names (or, without
+a shared name, their meanings) differ; scan's fix column says the same.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from support import run_cli
+
+SAME = "means the same on every product, but the advice differs by product"
+DIFFERENT = "different things depending on the product"
+
+
+@pytest.mark.parametrize("code", ["-4138", "-4137", "-1125", "-1003", "-1000"])
+def test_one_name_on_every_product_is_one_error(code):
+    run = run_cli("explain", "--", code)
+    assert SAME in run.stdout and DIFFERENT not in run.stdout
+    data = run_cli("explain", "--json", "--", code).json()["result"]
+    assert data["ambiguous"] is False and len(data["findings"]) > 1
+
+
+@pytest.mark.parametrize("code", ["-1008", "-1128", "-4046", "-1122"])
+def test_other_names_on_other_products_are_different_errors(code):
+    # -1122: INVALID_SYMBOLSTATUS on spot, INVALID_SYMBOL_STATUS on USD-M, read apart
+    run = run_cli("explain", "--", code)
+    assert DIFFERENT in run.stdout and SAME not in run.stdout
+    assert run_cli("explain", "--json", "--", code).json()["result"]["ambiguous"] is True
+
+
+def test_scan_fix_column_tells_the_two_apart(tmp_path):
+    log = tmp_path / "bot.log"
+    log.write_text('2026-01-01 ERROR {"code":-4138,"msg":"Reduce only must be true when '
+                   'closePosition is true."}\n2026-01-01 ERROR {"code":-1008,"msg":"busy"}\n',
+                   encoding="utf-8")
+    rows = {r["code"]: r for r in run_cli("scan", "--json", str(log)).json()["result"]["rows"]}
+    assert rows[-4138]["fix"] == "advice differs per product: binance-doctor explain -4138"
+    assert rows[-1008]["fix"].startswith("means different things per product")
