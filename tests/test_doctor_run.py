@@ -104,8 +104,9 @@ def test_fixes_say_what_each_cause_means(exchange, ntp):
     scenario.banned_418(retry_after=300).apply(exchange.server)
     result = doctor(exchange.server, ntp).json()["result"]
     assert "Retry-After: 300 s" in result["verdict"]["first_fix"]
-    assert re.search(r"until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: 5 min 0 s from now",
-                     result["verdict"]["title"])
+    # counted from when doctor reads the ban: a second may have passed on a busy host
+    assert re.search(r"until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: (5 min 0 s|4 min 5\d s) "
+                     r"from now", result["verdict"]["title"])
     scenario.server_error_5xx().apply(exchange.server)
     fix = doctor(exchange.server, ntp).json()["result"]["verdict"]["first_fix"]
     assert "query it before sending it again" in fix       # never a blind resend
