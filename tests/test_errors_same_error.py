@@ -14,8 +14,9 @@ SAME = "means the same on every product, but the advice differs by product"
 DIFFERENT = "different things depending on the product"
 
 
-@pytest.mark.parametrize("code", ["-4138", "-4137", "-1125", "-1003", "-1000"])
+@pytest.mark.parametrize("code", ["-4138", "-4137", "-1125", "-1003", "-1000", "-4120"])
 def test_one_name_on_every_product_is_one_error(code):
+    # -4120: COIN-M gives no name, but its meaning is the USD-M one word for word
     run = run_cli("explain", "--", code)
     assert SAME in run.stdout and DIFFERENT not in run.stdout
     data = run_cli("explain", "--json", "--", code).json()["result"]

@@ -271,7 +271,7 @@ def _finding(entries: tuple[Entry, ...], match: MessageMatch | None, now: float 
                                   f"{match.replaced}"),)
     seen = match.entry.observed_source(match.template) if match is not None else None
     if seen:
-        found += (Fact("Wording", f"observed, not in Binance's docs (recorded in {seen})"),)
+        found += (Fact("Wording", f"observed, not in this product's docs (recorded in {seen})"),)
     return Finding(entries, template, values, found, detail)
 
 
