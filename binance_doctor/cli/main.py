@@ -43,10 +43,19 @@ def _exit_code(value: int) -> ExitCode:
         return ExitCode.INTERNAL
 
 
+def _own(args: list[str]) -> list[str]:
+    """The arguments before `--`: after it, every word is the command's literal text."""
+    return args[:args.index("--")] if "--" in args else args
+
+
+def _words(args: list[str]) -> list[str]:
+    """The arguments before `--` that are not options: the command and its words."""
+    return [a for a in _own(args) if not a.startswith("-")]
+
+
 def command_name(args: list[str]) -> str:
     """The command the arguments name ("explain", "signature sign"), for messages and JSON."""
-    words = [a for a in args[:args.index("--")] if not a.startswith("-")] if "--" in args \
-        else [a for a in args if not a.startswith("-")]
+    words = _words(args)
     if not words or words[0] not in COMMANDS:
         return "binance-doctor"
     if words[0] == "signature" and len(words) > 1 and words[1] in ("sign", "verify"):
@@ -60,9 +69,8 @@ GROUPS = ("signature", "config")
 
 def wants_help(args: list[str]) -> bool:
     """Whether typer will print help for these arguments."""
-    own = args[:args.index("--")] if "--" in args else args
-    words = [a for a in own if not a.startswith("-")]
-    return "-h" in own or "--help" in own or not words or (words == [words[0]]
+    own, words = _own(args), _words(args)
+    return "-h" in own or "--help" in own or not words or (len(words) == 1
                                                            and words[0] in GROUPS)
 
 
@@ -98,8 +106,6 @@ def own_flags(args: list[str]) -> set[str]:
     import inspect
 
     app = load_commands(args)
-    if wants_help(args):
-        unclipped_help()
     words = [a for a in args if not a.startswith("-")]
     found: set[str] = set()
 
@@ -201,6 +207,8 @@ def _run(args: list[str]) -> ExitCode:
     name = command_name(args)
     State.debug = debug or bool(os.environ.get("BINANCE_DOCTOR_DEBUG"))
     app = load_commands(args)
+    if wants_help(args):
+        unclipped_help()
     args, found = split_globals(args)
     try:
         _apply_globals(found)
