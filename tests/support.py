@@ -42,6 +42,19 @@ def run_cli(*args: str, input: str | bytes | None = None,
         return Run(code, out.getvalue().decode(), err.getvalue().decode())
 
 
+def scan_rows(tmp_path: Path, text: str) -> list[dict]:
+    """scan --jsonl's rows for a log whose one line is `text`."""
+    log = tmp_path / "paste.log"
+    log.write_text(text + "\n", encoding="utf-8")
+    return [json.loads(line) for line in run_cli("scan", "--jsonl", str(log)).stdout.splitlines()]
+
+
+def pasted_found(text: str) -> list[dict]:
+    """What explain found in `text` piped on stdin (`found` of each error), or [] on failure."""
+    run = run_cli("explain", "--json", input=text)
+    return [e["found"] for e in run.json()["result"]["errors"]] if run.code == 0 else []
+
+
 SIGNATURE_VECTORS = TESTS / "reference" / "signature_vectors.json"
 
 

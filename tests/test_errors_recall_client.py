@@ -4,11 +4,10 @@ reported as the client's code, not Binance's, with the HTTP status the page give
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from support import run_cli
+from support import run_cli, scan_rows
 
 PAGE = ("binance.exceptions.BinanceAPIException: APIError(code=0): Invalid JSON error message "
         "from Binance: <!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\">\n"
@@ -23,9 +22,7 @@ def _errors(text: str) -> list[dict]:
 
 
 def _scanned(tmp_path, text: str) -> list[dict]:
-    log = tmp_path / "paste.log"
-    log.write_text(text + "\n", encoding="utf-8")
-    return [json.loads(line) for line in run_cli("scan", "--jsonl", str(log)).stdout.splitlines()]
+    return scan_rows(tmp_path, text)
 
 
 def test_code_0_with_a_block_page_is_the_clients_code_with_the_pages_status(tmp_path):

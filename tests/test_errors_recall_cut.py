@@ -9,12 +9,7 @@ import json
 
 import pytest
 
-from support import run_cli
-
-
-def _found(text: str) -> list[dict]:
-    run = run_cli("explain", "--json", input=text)
-    return [e["found"] for e in run.json()["result"]["errors"]] if run.code == 0 else []
+from support import pasted_found, run_cli
 
 
 @pytest.mark.parametrize("text,code", [
@@ -23,7 +18,7 @@ def _found(text: str) -> list[dict]:
     ("ccxt.base.errors.InvalidOrder: binance Precision is over the maximum defi...", -1111),
 ])
 def test_a_message_cut_before_its_rarest_word_is_found(tmp_path, text, code):
-    (found,) = _found(text)
+    (found,) = pasted_found(text)
     assert found["code"] == code and found["message"].endswith(("…", "..."))
     log = tmp_path / "paste.log"
     log.write_text(text + "\n", encoding="utf-8")
@@ -36,7 +31,7 @@ def test_a_message_cut_before_its_rarest_word_is_found(tmp_path, text, code):
     "ERROR: Precision issue in my own code, over the maximum allowed by the UI",
 ])
 def test_a_few_words_of_a_head_are_no_cut_message(text):
-    assert _found(text) == []
+    assert pasted_found(text) == []
 
 
 def test_a_code_ccxt_saw_beside_one_message_is_told_as_that():

@@ -6,11 +6,10 @@ Binance forms still are. Fixtures written for this project."""
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from support import run_cli
+from support import run_cli, scan_rows
 
 
 def _found(text: str, arg: bool = False) -> list[dict]:
@@ -26,10 +25,7 @@ def _found(text: str, arg: bool = False) -> list[dict]:
 
 
 def _scanned(tmp_path, text: str) -> list[tuple]:
-    log = tmp_path / "paste.log"
-    log.write_text(text + "\n", encoding="utf-8")
-    return [(d["code"], d["status"]) for d in
-            map(json.loads, run_cli("scan", "--jsonl", str(log)).stdout.splitlines())]
+    return [(row["code"], row["status"]) for row in scan_rows(tmp_path, text)]
 
 
 @pytest.mark.parametrize("text", [

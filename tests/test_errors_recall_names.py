@@ -9,18 +9,11 @@ import json
 import pytest
 
 from binance_doctor.errors.catalog import Kind, load
-from support import run_cli
-
-
-def _found(text: str) -> list[dict]:
-    run = run_cli("explain", "--json", input=text)
-    return [e["found"] for e in run.json()["result"]["errors"]] if run.code == 0 else []
+from support import pasted_found, run_cli, scan_rows
 
 
 def _scanned(tmp_path, text: str) -> list:
-    log = tmp_path / "paste.log"
-    log.write_text(text + "\n", encoding="utf-8")
-    return [json.loads(x)["code"] for x in run_cli("scan", "--jsonl", str(log)).stdout.splitlines()]
+    return [row["code"] for row in scan_rows(tmp_path, text)]
 
 
 @pytest.mark.parametrize("text,code", [
@@ -30,7 +23,7 @@ def _scanned(tmp_path, text: str) -> list:
     ("Exception: NO_SUCH_ORDER", -2013),
 ])
 def test_a_documented_name_gives_its_code(tmp_path, text, code):
-    (found,) = _found(text)
+    (found,) = pasted_found(text)
     assert (found["code"], found["code_from"]) == (code, "name")
     assert _scanned(tmp_path, text) == [code]
     assert "its documented name gives it" in run_cli("explain", input=text).stdout
@@ -38,7 +31,7 @@ def test_a_documented_name_gives_its_code(tmp_path, text, code):
 
 def test_products_with_the_name_come_first_the_others_stay():
     """SERVER_BUSY is -1008's name on spot and sapi; -1008 exists elsewhere by other names."""
-    (found,) = _found("order failed: SERVER_BUSY")
+    (found,) = pasted_found("order failed: SERVER_BUSY")
     named = {p for e in load().by_code(-1008) if e.name == "SERVER_BUSY" for p in
              (x.value for x in e.products)}
     every = {p.value for e in load().by_code(-1008) for p in e.products}
@@ -56,7 +49,7 @@ def test_products_with_the_name_come_first_the_others_stay():
     "error: xNEW_ORDER_REJECTED",                           # not a whole token
 ])
 def test_tokens_that_are_not_a_code_name_in_context_give_no_name_code(text):
-    assert not [f for f in _found(text) if f["code_from"] == "name"]
+    assert not [f for f in pasted_found(text) if f["code_from"] == "name"]
 
 
 def test_every_name_is_found_only_where_its_entry_has_it():

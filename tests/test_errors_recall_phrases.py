@@ -8,11 +8,10 @@ Fixtures written for this project."""
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from support import run_cli
+from support import run_cli, scan_rows
 
 
 def _codes(text: str) -> list:
@@ -26,9 +25,7 @@ def _codes(text: str) -> list:
 
 
 def _scanned(tmp_path, text: str) -> list:
-    log = tmp_path / "paste.log"
-    log.write_text(text + "\n", encoding="utf-8")
-    return [json.loads(x)["code"] for x in run_cli("scan", "--jsonl", str(log)).stdout.splitlines()]
+    return [row["code"] for row in scan_rows(tmp_path, text)]
 
 
 @pytest.mark.parametrize("text", [

@@ -5,12 +5,11 @@ Every case is read the same by `explain` (stdin and argument) and by `scan`."""
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
 from binance_doctor.errors.catalog import Kind, load
-from support import run_cli
+from support import run_cli, scan_rows
 
 
 def _explained(text: str) -> list[dict]:
@@ -24,9 +23,7 @@ def _explained(text: str) -> list[dict]:
 
 
 def _scanned(tmp_path, text: str) -> list[dict]:
-    log = tmp_path / "paste.log"
-    log.write_text(text + "\n", encoding="utf-8")
-    return [json.loads(line) for line in run_cli("scan", "--jsonl", str(log)).stdout.splitlines()]
+    return scan_rows(tmp_path, text)
 
 
 def _codes(tmp_path, text: str) -> tuple[list, list]:
