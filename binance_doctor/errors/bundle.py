@@ -108,27 +108,35 @@ def _read_regions(path: Path) -> dict:
     where os.pread is missing, as slices of the whole file read at once)."""
     if not hasattr(os, "pread"):                 # Windows
         whole = memoryview(path.read_bytes())
-        size = int.from_bytes(whole[:4], "little")
-        head = marshal.loads(whole[4:4 + size])
-        base = 4 + size
-        if base + sum(n for _, n in head["regions"].values()) != len(whole):
-            raise ValueError("a damaged copy")
+        head, base = _head(whole, _head_size(whole, len(whole)), len(whole))
         return {**head["values"], **{k: whole[base + at:base + at + n]
                                      for k, (at, n) in head["regions"].items()}}
     file = _File(os.open(path, os.O_RDONLY))
-    whole = os.fstat(file.fd).st_size
+    total = os.fstat(file.fd).st_size
     first = os.pread(file.fd, _FIRST_READ, 0)
-    size = int.from_bytes(first[:4], "little")
-    if 4 + size > whole:         # a damaged size: never ask pread for gigabytes
-        raise ValueError("a damaged copy")
+    size = _head_size(first, total)
     if 4 + size > len(first):
         first += os.pread(file.fd, 4 + size - len(first), len(first))
-    head = marshal.loads(memoryview(first)[4:4 + size])
-    base = 4 + size
-    if base + sum(n for _, n in head["regions"].values()) != whole:
-        raise ValueError("a damaged copy")
+    head, base = _head(first, size, total)
     return {**head["values"], **{k: Region(file, base + at, n)
                                  for k, (at, n) in head["regions"].items()}}
+
+
+def _head_size(first: bytes | memoryview, total: int) -> int:
+    size = int.from_bytes(first[:4], "little")
+    if 4 + size > total:         # a damaged size: never ask pread for gigabytes
+        raise ValueError("a damaged copy")
+    return size
+
+
+def _head(data: bytes | memoryview, size: int, total: int) -> tuple[dict, int]:
+    """The head of a copy of `total` bytes, and where its regions start; a copy whose
+    regions do not end where the file does is damaged."""
+    head = marshal.loads(memoryview(data)[4:4 + size])
+    base = 4 + size
+    if base + sum(n for _, n in head["regions"].values()) != total:
+        raise ValueError("a damaged copy")
+    return head, base
 
 
 class _File:
