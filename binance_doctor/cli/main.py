@@ -74,6 +74,11 @@ def wants_help(args: list[str]) -> bool:
                                                            and words[0] in GROUPS)
 
 
+def _command(info) -> str:
+    """The name a registered command is invoked by, as typer derives it."""
+    return info.name or info.callback.__name__.replace("_", "-")
+
+
 def command_alone(app: typer.Typer, args: list[str]):
     """The command the arguments start with, as a click command of its own; None when
     they start with something else or ask for help.
@@ -89,7 +94,7 @@ def command_alone(app: typer.Typer, args: list[str]):
     if not args or wants_help(args):
         return None
     for info in app.registered_commands:
-        if (info.name or info.callback.__name__.replace("_", "-")) == args[0]:
+        if _command(info) == args[0]:
             from typer.main import get_command_from_info
 
             return get_command_from_info(info, rich_markup_mode=app.rich_markup_mode,
@@ -111,8 +116,7 @@ def own_flags(args: list[str]) -> set[str]:
 
     def walk(typer_app, depth: int) -> None:
         for cmd in typer_app.registered_commands:
-            name = cmd.name or cmd.callback.__name__.replace("_", "-")
-            if depth < len(words) and name == words[depth]:
+            if depth < len(words) and _command(cmd) == words[depth]:
                 for param in inspect.signature(cmd.callback).parameters.values():
                     found.update(getattr(param.default, "param_decls", None) or ())
         for group in typer_app.registered_groups:
