@@ -279,7 +279,9 @@ def messages(text: str, catalog: Catalog | None = None) -> list[Message]:
     low = plain.lower()
     if len(low) != len(plain):                  # lower() moved offsets: read the lower
         plain = low
-    words = set(wording.WORD.findall(low))
+    # In the line's order, not a set's: a set's order changes from run to run (hash
+    # seeds), and which of two wordings of one span is read first must not.
+    words = dict.fromkeys(wording.WORD.findall(low))
     hits: list[tuple[int, int, str, wording.Wording]] = []
     errorish = None
     for w in words:
@@ -311,7 +313,10 @@ def messages(text: str, catalog: Catalog | None = None) -> list[Message]:
             got = wording.find_head(head, low, plain)
             if got is not None and not any(h[0] <= got[0] < h[1] for h in hits):
                 hits += [(*got, one) for one in members]
-    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    # Of wordings that cover one span, the one with more literal text first: "Quantity
+    # less than zero." is -4003's own wording, and only fills in -4026's "%s less than
+    # zero.", so the message implies -4003.
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0]), -wording.literal_size(h[3].template)))
     out: list[Message] = []
     for start, end, shown, one in hits:
         if out and start < out[-1].end:

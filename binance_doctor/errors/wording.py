@@ -50,6 +50,13 @@ class Index(NamedTuple):
     heads: dict[str, tuple[tuple[str, tuple[Wording, ...]], ...]]
 
 
+@lru_cache(maxsize=None)
+def literal_size(template: str) -> int:
+    """How much of a template is its own text, not placeholders (a wording that fills
+    fewer blanks says more)."""
+    return len(PLACEHOLDER.sub("", template))
+
+
 def norm(text: str) -> str:
     return " ".join(text.split()).rstrip(". ").lower()
 
