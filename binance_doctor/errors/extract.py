@@ -171,13 +171,17 @@ class Reader:
 
     def apply(self, line_no: int, line: Line) -> list[Found]:
         """Feed a line already read (`analyse`): what it says joins what came before."""
-        out: list[Found] = []
-        ctx = self._ctx
-        if ctx.pending is not None and line_no - ctx.pending.line > self.window:
-            out.append(self._finish(ctx.pending))
-            ctx.pending = None
+        out = self.expire(line_no)
         self._line(line_no, line, out)
         return self._hold(line_no, out, line.transcript and not line.codes and line.status is None)
+
+    def expire(self, line_no: int) -> list[Found]:
+        """The status whose wait for a body ends before `line_no`, reported."""
+        ctx = self._ctx
+        if ctx.pending is None or line_no - ctx.pending.line <= self.window:
+            return []
+        pending, ctx.pending = ctx.pending, None
+        return [self._finish(pending)]
 
     def close(self) -> list[Found]:
         held, self._ctx.held = self._ctx.held, None
@@ -210,17 +214,36 @@ class Reader:
             ctx.held = out.pop()
         return out
 
-    def idle(self, line_no: int) -> bool:
+    def idle(self, line_no: int, waiting: bool = False) -> bool:
         """True when nothing fed so far can change what `line_no` yields: no status
         waits for its body, and no host or header seen is near enough to attach.
         A line fed in this state yields what its text alone says; if the reader is
-        idle again on the next line, the line left nothing behind either."""
+        idle again on the next line, the line left nothing behind either.
+
+        With `waiting`, for a line with a code of its own or with no status at all: a
+        status may wait for its body when this line can neither be that body (it is
+        past the status's transcript) nor end the wait (it is inside the window).
+        Such a line leaves the status as it is and yields what its text alone says."""
         ctx = self._ctx
-        if ctx.pending is not None or ctx.held is not None:
+        pending = ctx.pending
+        if pending is not None and not (waiting and ctx.chain_end + 1 < line_no
+                                        and line_no - pending.line <= self.window):
+            return False
+        if ctx.held is not None:
             return False
         if ctx.hints and line_no - ctx.hints[-1][0] <= self.window:
             return False
         return all(line_no - at > self.window for at, _ in ctx.headers.values())
+
+    @property
+    def held(self) -> Found | None:
+        """A code held for its message on the next line, if any."""
+        return self._ctx.held
+
+    @property
+    def waiting(self) -> Found | None:
+        """The status waiting for its body, if any."""
+        return self._ctx.pending
 
     # -- one line ------------------------------------------------------------
 

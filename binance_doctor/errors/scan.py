@@ -45,10 +45,13 @@ _NEWLINE = re.compile(rb"\n")
 # change what the extractor reads: a shape is the line with every digit set to 0
 # (its skeleton), plus the digits the extractor does read by value, at places the
 # skeleton fixes: a run after a '-' that no digit precedes (a code, never a date);
-# a run of one digit (a code 0, "<H1>"); a run of exactly 3 digits (a status),
-# though after ',' or '.' (milliseconds, mostly) only when a status phrase follows
-# ("503 Service Unavailable"); and the kind of first digit (4, 5 or another) of a
-# longer run after ' ' or '(' (the gates " 4", "(5", ...). A run of 4, 5, 6 or 9
+# a run of one digit (a code 0, "<H1>"); a run of exactly 3 digits after '(' (the
+# connector's "(400, -1021, ..."); and the kind of first digit (4, 5 or another) of a
+# longer run after ' ' or '(' (the gates " 4", "(5", ...). Any other run of exactly
+# 3 digits (though after ',' or '.', milliseconds mostly, only when a status phrase
+# follows: "503 Service Unavailable") is read by value only when it can be a status
+# (4xx, 5xx) or a catalog wording holds it: a count, a port or an errno of 3 digits
+# yields what any other does, so such runs key by `_status_run`. A run of 4, 5, 6 or 9
 # digits elsewhere is read as a code only when it is one (either sign) and matched
 # as text only when a catalog wording holds it (or a longer run it begins): any
 # other value yields what any other does, so such runs key by `_code_run`.
@@ -63,28 +66,30 @@ _SHAPE_MAX = 2048            # longer lines are read in full every time
 _SHAPES = 4096               # shapes remembered
 
 
-def _shape(line: bytes) -> tuple[Callable[[bytes], object], Callable[[bytes], object],
-                                  Callable[[bytes], object]] | None:
-    """(values, kinds, runs): what takes from any line of this one's skeleton the digits
-    read by value, the kinds of first digits (as _KINDS maps them), and
-    the runs that are read by value only when `_code_run` keeps them."""
+def _shape(line: bytes) -> tuple[Callable[[bytes], object], ...] | None:
+    """(values, kinds, runs, threes): what takes from any line of this one's skeleton
+    the digits read by value, the kinds of first digits (as _KINDS maps them), the
+    runs read by value only when `_code_run` keeps them, and the runs of 3 digits read
+    by value only when `_status_run` keeps them."""
     # A code 0 counts only with this text, and then 0 and 00 must differ: no shape.
     if len(line) > _SHAPE_MAX or b"restricted location" in line:
         return None
-    values, kinds, runs = [], [], []
+    values, kinds, runs, threes = [], [], [], []
     for m in _RUN.finditer(line):
         start, end = m.span()
         before = line[start - 1:start]
         size = end - start
         if (before == b"-" and not line[start - 2:start - 1].isdigit()) or size == 1 \
-                or size == 3 and (before not in (b".", b",") or _PHRASE.match(line, end)):
+                or size == 3 and before == b"(":       # (400, -1021, ...: read as it is
             values.append(slice(start, end))
+        elif size == 3 and (before not in (b".", b",") or _PHRASE.match(line, end)):
+            threes.append(slice(start, end))
         elif size in (4, 5, 6, 9) and before not in (b".", b","):   # Code:3045 too
             # 4, 5: a code that lost its sign (code=2010); 6, 9: the positive codes.
             runs.append(slice(start, end))
         elif before in (b" ", b"("):
             kinds.append(slice(start, start + 1))
-    return _getter(values), _kinds(kinds), _runs(runs)
+    return _getter(values), _kinds(kinds), _runs(runs, _code_run), _runs(threes, _status_run)
 
 
 def _kinds(slices: list[slice]) -> Callable[[bytes], object]:
@@ -94,17 +99,28 @@ def _kinds(slices: list[slice]) -> Callable[[bytes], object]:
     return lambda line: get(line.translate(_KINDS))
 
 
-def _runs(slices: list[slice]) -> Callable[[bytes], object]:
+def _runs(slices: list[slice], read: Callable[[bytes], bytes | None]) \
+        -> Callable[[bytes], object]:
     if not slices:
         return lambda line: ()
     get = _getter(slices)
     if len(slices) == 1:
-        return lambda line: (_code_run(get(line)),)
-    return lambda line: tuple(map(_code_run, get(line)))
+        return lambda line: (read(get(line)),)
+    return lambda line: tuple(map(read, get(line)))
 
 
 _CODE_RUNS: dict[bytes, bytes | None] = {}
 _WORDING_RUNS: list[bytes] = []
+
+
+def _in_wording(run: bytes) -> bool:
+    """Whether a catalog wording holds this number, or a longer one it begins."""
+    if not _WORDING_RUNS:
+        from binance_doctor.errors.catalog import load
+
+        _WORDING_RUNS.extend({m.group().encode() for t, _, _ in load().wordings()
+                              for m in re.finditer(r"[0-9]+", t)})
+    return any(w.startswith(run) for w in _WORDING_RUNS)
 
 
 def _code_run(run: bytes) -> bytes | None:
@@ -115,16 +131,26 @@ def _code_run(run: bytes) -> bytes | None:
         from binance_doctor.errors.catalog import load
 
         catalog = load()
-        if not _WORDING_RUNS:
-            _WORDING_RUNS.extend({m.group().encode() for t, _, _ in catalog.wordings()
-                                  for m in re.finditer(r"[0-9]+", t)})
         n = int(run)
-        keep = catalog.is_code(n) or catalog.is_code(-n) or any(
-            w.startswith(run) for w in _WORDING_RUNS)
+        keep = catalog.is_code(n) or catalog.is_code(-n) or _in_wording(run)
         got = run if keep else None
         if len(_CODE_RUNS) > 100_000:
             _CODE_RUNS.clear()
         _CODE_RUNS[run] = got
+    return got  # type: ignore[return-value]
+
+
+_STATUS_RUNS: dict[bytes, bytes | None] = {}
+
+
+def _status_run(run: bytes) -> bytes | None:
+    """A run of 3 digits as the extractor can read it: itself when it can be a status
+    (4xx, 5xx) or a catalog wording's number or the start of one; else None (a count,
+    a port, an errno: any other such value yields what any other does)."""
+    got = _STATUS_RUNS.get(run, _NONE)
+    if got is _NONE:
+        keep = run[:1] in (b"4", b"5") or _in_wording(run)
+        got = _STATUS_RUNS[run] = run if keep else None     # at most 1000 of them
     return got  # type: ignore[return-value]
 
 
@@ -204,7 +230,7 @@ class _Reader:
         # what each message becomes; --jsonl wants every value, so it reads every line.
         self.shapes: dict[bytes, tuple] | None = {} if on_hit is None else None
         self.messages: dict[str, tuple[str | None, str | None]] = {}
-        self.raws: dict[str, str | None] = {}
+        self.raws: dict[str, tuple[str | None, str | None, str | None]] = {}
         # The second process keeps rows by the message with its values normalised and
         # leaves the documented template to the first, which saw the lines before.
         self.late = late
@@ -265,64 +291,82 @@ class _Reader:
             if len(shapes) >= _SHAPES:
                 shapes.clear()
             shape = shapes[skeleton] = (*shape, {})
-        values, kinds, runs, seen = shape
-        key = (values(line), kinds(line), runs(line))
-        idle = reader.idle(line_no)
+        values, kinds, runs, threes, seen = shape
+        key = (values(line), kinds(line), runs(line), threes(line))
         known = seen.get(key)
-        if known is not None:
-            said, founds = known
-            if idle and founds is not None:
-                self._count(founds, line_no, line, text)
-                return
-            found = reader.apply(line_no, self._again(said, text))
-        else:
+        said, plans = known if known is not None else (None, None)
+        if reader.held is None:
+            # A status whose wait ends here is reported first, as `apply` would.
+            self._emit(reader.expire(line_no), texts)
+        # A line with a code of its own, or with no status, yields the same past a
+        # status that waits for its body (see Reader.idle); any other needs it idle.
+        waiting = reader.waiting
+        calm = reader.idle(line_no, True)
+        if calm and plans is not None and (waiting is None or _passes(said)):
+            self._count(plans, line_no, line, text)
+            return
+        if said is None:
             said = extract.analyse(text)
             found = reader.apply(line_no, said)
-            founds = None
-            if all(c[1] is None or c[4] for c in said.codes):
-                # Each message can be read from where it sits in the next line of the
-                # shape: what the line says on its own is kept for those lines.
-                if len(seen) >= _SHAPES:
-                    seen.clear()
-                known = seen[key] = (said, None)
-        if known is not None and known[1] is None and idle and reader.idle(line_no + 1) \
+            if not all(c[1] is None or c[4] for c in said.codes):
+                self._emit(found, texts)
+                return
+            # Each message can be read from where it sits in the next line of the
+            # shape: what the line says on its own is kept for those lines.
+            if len(seen) >= _SHAPES:
+                seen.clear()
+            seen[key] = (said, None)
+        else:
+            found = reader.apply(line_no, self._again(said, text))
+        passes = _passes(said)
+        if calm and (waiting is None or passes) and reader.waiting is waiting \
+                and reader.idle(line_no + 1, passes) \
                 and all(f.message is None or f.message_at for f in found):
             # Nothing was left for later lines: the text alone made this outcome.
-            seen[key] = (said, tuple(found))
+            seen[key] = (said, self._plans(found))
         self._emit(found, texts)
 
     def _again(self, said: extract.Line, text: str) -> extract.Line:
         """What a line says, from what a line of its shape said: its own messages and
         headers, the rest as read before."""
-        codes = tuple(c if not c[4] else (c[0], self._raw(text, c[4]), *c[2:])
+        codes = tuple(c if not c[4] else (c[0], self._raw(text, c[4])[0], *c[2:])
                       for c in said.codes)
         headers = tuple(sorted(extract.headers_of(text).items())) if said.headers else ()
         return said._replace(codes=codes, headers=headers)
 
-    def _raw(self, text: str, at: tuple[int, int]) -> str | None:
+    def _raw(self, text: str, at: tuple[int, int]) -> tuple[str | None, str | None,
+                                                           str | None]:
+        """The message at `at` in a line, as read, masked, and with its values
+        normalised (remembered by the raw text)."""
         raw = text[at[0]:at[1]]
-        message = self.raws.get(raw, _NONE)
-        if message is _NONE:
+        got = self.raws.get(raw)
+        if got is None:
             if len(self.raws) > 10000:
                 self.raws.clear()
-            message = self.raws[raw] = extract.message_at(raw, (0, len(raw)))
-        return message  # type: ignore[return-value]
+            message = extract.message_at(raw, (0, len(raw)))
+            got = self.raws[raw] = (message, *self._masked(message))
+        return got
 
-    def _count(self, known: tuple[extract.Found, ...], line_no: int, line: bytes,
-               text: str) -> None:
+    @staticmethod
+    def _plans(found: Iterable[extract.Found]) -> tuple:
+        """What a line of a shape read before is counted by: each reportable error with
+        where its message sits, its row's key but the message, and whether it counts
+        only with a documented message (no code, no status)."""
+        return tuple((f, f.message_at, (f.product, f.code, f.status if f.code is None else None),
+                      f.code is None and f.status is None)
+                     for f in found if extract.reportable(f))
+
+    def _count(self, plans: tuple, line_no: int, line: bytes, text: str) -> None:
         """Count a line whose shape was read before: only its message and time are new."""
-        time: float | None = None
-        timed = False
-        for f in known:
-            if not extract.reportable(f):
+        time: float | None | object = _NONE
+        for f, at, base, documented_only in plans:
+            message, masked, normal = self._raw(text, at) if at else (None, None, None)
+            if documented_only and not (message and _documented(self.catalog, message)):
                 continue
-            message = self._raw(text, f.message_at) if f.message_at else None
-            if f.code is None and f.status is None and not (
-                    message and _documented(self.catalog, message)):  # type: ignore
-                continue
-            if not timed:
-                time, timed = timestamp(text), True
-            self._tally(f, line_no, message, time, line, False)  # type: ignore[arg-type]
+            if time is _NONE:
+                time = timestamp(text)
+            self._tally(f, base, line_no, message, masked, normal, time,  # type: ignore
+                        line, False)
 
     def _emit(self, found_list: Iterable[extract.Found], texts: dict[int, bytes]) -> None:
         for found in found_list:
@@ -339,21 +383,23 @@ class _Reader:
                     found.message and _documented(self.catalog, found.message)):
                 continue
             time = timestamp(line.decode("utf-8", errors="replace"))
-            self._tally(found, found.line, found.message, time, line, True)
+            self._tally(found, (found.product, found.code,
+                                found.status if found.code is None else None),
+                        found.line, found.message, *self._masked(found.message), time, line,
+                        True)
 
-    def _tally(self, f: extract.Found, line_no: int, message: str | None,
-               time: float | None, line: bytes, own: bool) -> None:
-        masked, normal = self._masked(message)
+    def _tally(self, f: extract.Found, base: tuple, line_no: int, message: str | None,
+               masked: str | None, normal: str | None, time: float | None, line: bytes,
+               own: bool) -> None:
         if normal is not None:
             if self.late is None:
                 # _variant's own memory decides, as for any message of this variant.
                 normal = _TEMPLATES.get(normal) or _variant(self.catalog, masked)
             else:
                 self.late.setdefault(normal, masked)
-        key = (f.product, f.code, f.status if f.code is None else None, normal)
         # The snippet needs the first _SNIPPET * 4 characters: 4 bytes at most each.
-        self.counter.tally(key, _Seen(self.name, f, line_no, message, masked, time,
-                                      line[:_SNIPPET * 16], own))
+        self.counter.tally(base + (normal,), _Seen(self.name, f, line_no, message, masked,
+                                                   time, line[:_SNIPPET * 16], own))
 
     def _masked(self, message: str | None) -> tuple[str | None, str | None]:
         """A message masked, and with its values normalised (remembered)."""
@@ -364,6 +410,12 @@ class _Reader:
             masked = mask.mask(message) if message else None
             got = self.messages[message] = (masked, variant(masked))  # type: ignore
         return got
+
+
+def _passes(said: extract.Line) -> bool:
+    """Whether a line leaves a status that waits for its body as it is: it has a code
+    of its own, or says no status (see Reader.idle)."""
+    return bool(said.codes) or (said.status is None and not said.waf)
 
 
 def _hit(catalog: Catalog, name: str, found: extract.Found, line: bytes) -> Hit | None:
