@@ -218,6 +218,7 @@ class Catalog:
         self._explanations: dict[str, Explanation] = {}
         self._matched: dict[str, tuple[MessageMatch, ...]] = {}
         self.match_calls = self.match_misses = 0      # match_message's memory, measured
+        self.bundled = False                           # load() sets it: data/catalog.json
 
     def _with_code(self, code: int) -> Sequence[int]:
         """The indexes of the entries for a code: a binary search of the code column."""
@@ -567,4 +568,6 @@ def load() -> Catalog:
     """The bundled catalog, read once per process from package data."""
     from binance_doctor.errors import bundle
 
-    return Catalog(bundle.load("catalog.json", pack=pack, form=PACKED, lazy=LAZY))
+    catalog = Catalog(bundle.load("catalog.json", pack=pack, form=PACKED, lazy=LAZY))
+    catalog.bundled = True          # the snapshot of its built entries may be used
+    return catalog

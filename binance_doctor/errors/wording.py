@@ -160,7 +160,14 @@ def _pattern(template: str, low: str, camel: dict[str, str]) -> str:
 def index(catalog: Catalog) -> Index:
     """Each wording under its rarest word near the start (so a cut-off tail still
     finds it), for a dictionary look-up per word of a line; and the distinctive
-    heads that stand for a code on their own."""
+    heads that stand for a code on their own. The bundled catalog's comes from the
+    snapshot in the cache folder when there is one (see `snapshot`)."""
+    from binance_doctor.errors import snapshot
+
+    return snapshot.index(catalog, _index)
+
+
+def _index(catalog: Catalog) -> Index:
     wordings = []
     for template, entry, replaced in catalog.wordings():
         low = norm(template)

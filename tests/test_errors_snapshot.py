@@ -1,0 +1,77 @@
+"""The snapshot of built entries and the wording index in the cache folder.
+
+A run that finds no snapshot builds both and keeps them; a later run loads them
+and must read text exactly as a run that built them; a damaged snapshot is
+rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+# Reads a few lines, and says whether the index came from a snapshot and whether the
+# entries it refers to are the very objects the catalog's lookups return.
+_READ = r"""
+import json
+from binance_doctor.errors import extract, snapshot, wording
+from binance_doctor.errors.catalog import Kind, load
+
+catalog = load()
+index = wording.index(catalog)
+lines = ["2024-01-02 ERROR Quantity less than zero.",
+         "APIError(code=-2010): Account has insufficient balance for requested action.",
+         "ccxt.base.errors.InvalidOrder: binance Order would immediately trigger.",
+         "error: Too much request weight used; current limit is 6000 request weight per 1 MINUTE."]
+read = [[list(c[:3]) for c in extract.analyse(line).codes] for line in lines]
+ones = [w for ws in index.by_word.values() for w in ws]
+same = all(any(e is w.entry for e in catalog.by_code(w.entry.code))
+           for w in ones if w.entry.kind is Kind.CODE)
+print(json.dumps({"read": read, "same": same, "wordings": len(catalog.wordings())}))
+"""
+
+
+def _run(cache) -> dict:
+    env = dict(os.environ, XDG_CACHE_HOME=str(cache))
+    done = subprocess.run([sys.executable, "-c", _READ], capture_output=True, text=True,
+                          env=env, timeout=120, check=True)
+    return json.loads(done.stdout)
+
+
+def _snapshots(cache) -> list:
+    return sorted((cache / "binance-doctor").glob("snapshot-*.pickle"))
+
+
+def test_a_run_keeps_a_snapshot_and_the_next_reads_the_same_from_it(tmp_path):
+    built = _run(tmp_path)
+    kept = _snapshots(tmp_path)
+    assert len(kept) == 1
+    stamp = kept[0].stat().st_mtime_ns
+    loaded = _run(tmp_path)
+    assert _snapshots(tmp_path) == kept and kept[0].stat().st_mtime_ns == stamp   # read, not rewritten
+    assert loaded == built
+    assert loaded["read"][0] == [[-4003, "Quantity less than zero.", "message"]]
+    assert loaded["same"] is True and loaded["wordings"] > 1000
+
+
+def test_a_damaged_snapshot_is_rebuilt(tmp_path):
+    built = _run(tmp_path)
+    (path,) = _snapshots(tmp_path)
+    path.write_bytes(path.read_bytes()[:5000])
+    assert _run(tmp_path) == built
+    assert path.stat().st_size > 100_000               # written anew, whole
+
+
+def test_a_catalog_other_than_the_bundled_one_never_uses_it(tmp_path, monkeypatch):
+    from binance_doctor.errors import snapshot
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    calls = []
+
+    class Other:
+        _built: dict = {}
+
+    assert snapshot.index(Other(), lambda c: calls.append(c) or "built") == "built"
+    assert len(calls) == 1 and not _snapshots(tmp_path)
