@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 # Reads a few lines, and says whether the index came from a snapshot and whether the
 # entries it refers to are the very objects the catalog's lookups return.
@@ -65,13 +66,12 @@ def test_a_damaged_snapshot_is_rebuilt(tmp_path):
 
 
 def test_a_catalog_other_than_the_bundled_one_never_uses_it(tmp_path, monkeypatch):
-    from binance_doctor.errors import snapshot
+    from binance_doctor.errors import snapshot, wording
+    from binance_doctor.errors.catalog import load, parse
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    calls = []
-
-    class Other:
-        _built: dict = {}
-
-    assert snapshot.index(Other(), lambda c: calls.append(c) or "built") == "built"
-    assert len(calls) == 1 and not _snapshots(tmp_path)
+    raw = json.loads((Path(snapshot.__file__).parent / "data" / "catalog.json").read_text())
+    other = parse(raw)
+    assert not other.bundled and load().bundled
+    assert wording.index(other).by_word
+    assert not _snapshots(tmp_path)

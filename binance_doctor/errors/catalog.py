@@ -280,7 +280,10 @@ class Catalog:
 
     @cached_property
     def entries(self) -> tuple[Entry, ...]:
-        return tuple(self._entry(i) for i in range(len(self._records)))
+        from binance_doctor.errors import snapshot     # reading text wants them all
+
+        return snapshot.entries(self, lambda: tuple(self._entry(i)
+                                                    for i in range(len(self._records))))
 
     def by_code(self, code: int, product: Product | None = None) -> list[Entry]:
         found = (self._entry(i) for i in self._with_code(code))

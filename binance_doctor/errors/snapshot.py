@@ -8,10 +8,11 @@ snapshot takes ~8 ms.
 
 The snapshot is named after the catalog's data files (place, size and time) and
 the bytes of the modules that build what it holds, so an edited catalog or a
-changed builder never reads a stale one. Only the bundled catalog uses it, and
-only while none of its entries is built yet: the index refers to entries by
-identity, and two objects for one entry must never meet. A snapshot that cannot
-be read or written costs nothing but the speed-up.
+changed builder never reads a stale one. Only the bundled catalog uses it, when
+its entries are first wanted all at once and none is built yet: the index
+refers to entries by identity, and two objects for one entry must never meet.
+It is written once, by the first run that builds the index. A snapshot that
+cannot be read or written costs nothing but the speed-up.
 """
 
 from __future__ import annotations
@@ -30,32 +31,43 @@ _DATA = ("data/catalog.json", "data/history.json")
 _CODE = ("catalog.py", "wording.py", "snapshot.py", "../record.py", "../product.py")
 # The catalog's lazily built values kept with the entries (cached_property names).
 _BUILT = ("entries", "_templates", "_old_templates", "_heads")
+_INDEX = "_wording_index"
 
 
-def index(catalog: Catalog, build: Callable[[Catalog], Any]) -> Any:
-    """`build(catalog)`, or the same from the snapshot (which then also gives the
-    catalog its entries built)."""
-    if not getattr(catalog, "bundled", False):
-        return build(catalog)
-    named = _name()
-    if named is None:
-        return build(catalog)
-    path, family = named
-    if not catalog._built:
+def entries(catalog: Catalog, build: Callable[[], tuple]) -> tuple:
+    """`catalog.entries`: every entry, from the snapshot when one is kept and no entry
+    is built yet (it then also gives the catalog its wording lists and index)."""
+    named = _name() if catalog.bundled and not catalog._built else None
+    if named is not None:
         import pickle
 
         try:
-            got = pickle.loads(path.read_bytes())
+            got = pickle.loads(named[0].read_bytes())
             catalog._built.update(got["entries"])
             catalog._explanations.update(got["explanations"])
             catalog.__dict__.update(got["built"])
-            return got["index"]
+            catalog.__dict__[_INDEX] = got["index"]
+            return got["built"]["entries"]
         except Exception:       # noqa: BLE001 - any damage: build it as if none were kept
+            named[0].unlink(missing_ok=True)     # and keep it anew
             catalog._built.clear()
-            for name in _BUILT:
+            catalog._explanations.clear()
+            for name in (*_BUILT, _INDEX):
                 catalog.__dict__.pop(name, None)
+    return build()
+
+
+def index(catalog: Catalog, build: Callable[[Catalog], Any]) -> Any:
+    """`build(catalog)`, or the index the snapshot gave; a bundled catalog's is kept
+    in a snapshot when none is."""
+    catalog.entries                          # from the snapshot when there is one
+    made = catalog.__dict__.get(_INDEX)
+    if made is not None:
+        return made
     made = build(catalog)
-    _keep(catalog, made, path, family)
+    named = _name() if catalog.bundled else None
+    if named is not None and not named[0].exists():
+        _keep(catalog, made, *named)
     return made
 
 
