@@ -235,6 +235,15 @@ class Reader:
             return False
         return all(line_no - at > self.window for at, _ in ctx.headers.values())
 
+    def waits(self, line_no: int, pending: Found) -> None:
+        """Feed an idle reader a line that states a status and nothing else (no code,
+        no header): `pending` is what a line of the same text left waiting (see
+        `waiting`), here taken to this line."""
+        ctx = self._ctx
+        ctx.hints.clear()                 # the status took the hints near it
+        ctx.pending = _with(pending, line=line_no)
+        ctx.chain_end = line_no
+
     @property
     def held(self) -> Found | None:
         """A code held for its message on the next line, if any."""

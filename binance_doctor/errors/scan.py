@@ -302,9 +302,14 @@ class _Reader:
         # status that waits for its body (see Reader.idle); any other needs it idle.
         waiting = reader.waiting
         calm = reader.idle(line_no, True)
-        if calm and plans is not None and (waiting is None or _passes(said)):
-            self._count(plans, line_no, line, text)
-            return
+        if calm and plans is not None:
+            if plans.__class__ is tuple:
+                if waiting is None or _passes(said):
+                    self._count(plans, line_no, line, text)
+                    return
+            elif waiting is None:             # a status alone: it waits for its body
+                reader.waits(line_no, plans)
+                return
         if said is None:
             said = extract.analyse(text)
             found = reader.apply(line_no, said)
@@ -319,11 +324,18 @@ class _Reader:
         else:
             found = reader.apply(line_no, self._again(said, text))
         passes = _passes(said)
-        if calm and (waiting is None or passes) and reader.waiting is waiting \
+        if not calm or plans is not None:
+            pass
+        elif (waiting is None or passes) and reader.waiting is waiting \
                 and reader.idle(line_no + 1, passes) \
                 and all(f.message is None or f.message_at for f in found):
             # Nothing was left for later lines: the text alone made this outcome.
             seen[key] = (said, self._plans(found))
+        elif waiting is None and not said.codes and not said.headers and \
+                reader.held is None and reader.waiting is not None:
+            # A status and nothing else, read in an idle reader: it now waits for its
+            # body, as the status of the next line of this shape will.
+            seen[key] = (said, reader.waiting)
         self._emit(found, texts)
 
     def _again(self, said: extract.Line, text: str) -> extract.Line:
