@@ -110,7 +110,7 @@ def _runs(slices: list[slice], read: Callable[[bytes], bytes | None]) \
 
 
 _CODE_RUNS: dict[bytes, bytes | None] = {}
-_WORDING_RUNS: list[bytes] = []
+_WORDING_RUNS: set[bytes] = set()
 
 
 def _in_wording(run: bytes) -> bool:
@@ -118,9 +118,11 @@ def _in_wording(run: bytes) -> bool:
     if not _WORDING_RUNS:
         from binance_doctor.errors.catalog import load
 
-        _WORDING_RUNS.extend({m.group().encode() for t, _, _ in load().wordings()
-                              for m in re.finditer(r"[0-9]+", t)})
-    return any(w.startswith(run) for w in _WORDING_RUNS)
+        numbers = {m.group().encode() for t, _, _ in load().wordings()
+                   for m in re.finditer(r"[0-9]+", t)}
+        # Every start of every number: one look-up per run, not a scan of them all.
+        _WORDING_RUNS.update(n[:i] for n in numbers for i in range(1, len(n) + 1))
+    return run in _WORDING_RUNS
 
 
 def _code_run(run: bytes) -> bytes | None:
@@ -295,12 +297,15 @@ class _Reader:
         key = (values(line), kinds(line), runs(line), threes(line))
         known = seen.get(key)
         said, plans = known if known is not None else (None, None)
-        if reader.held is None:
+        waiting = reader.waiting
+        if waiting is not None and reader.held is None:
             # A status whose wait ends here is reported first, as `apply` would.
-            self._emit(reader.expire(line_no), texts)
+            expired = reader.expire(line_no)
+            if expired:
+                self._emit(expired, texts)
+                waiting = None
         # A line with a code of its own, or with no status, yields the same past a
         # status that waits for its body (see Reader.idle); any other needs it idle.
-        waiting = reader.waiting
         calm = reader.idle(line_no, True)
         if calm and plans is not None:
             if plans.__class__ is tuple:
@@ -515,24 +520,20 @@ def timestamp(text: str) -> float | None:
     m = _ISO.search(head)
     try:
         if m:
-            y, mo, d, h, mi, s, frac, tz = m.groups()
             # Lines come in time order: the hour is mostly one seen just before.
-            hour = _HOURS.get((y, mo, d, h, tz), _NONE)
+            key = (head[m.start():m.end(4)], m.group(8))
+            hour = _HOURS.get(key, _NONE)
             if hour is _NONE:
+                hour = _HOURS[key] = _hour(*m.group(1, 2, 3, 4, 8))
                 if len(_HOURS) > 4096:
                     _HOURS.clear()
-                try:
-                    at = datetime(int(y), int(mo), int(d), int(h), tzinfo=_zone(tz))
-                    hour = (at - _EPOCH) // _SECOND
-                except ValueError:
-                    hour = None
-                _HOURS[(y, mo, d, h, tz)] = hour
-            if hour is None or int(mi) > 59 or int(s) > 59:
+            mi, s = m.group(5, 6)
+            if hour is None or mi > "59" or s > "59":
                 return None
-            minute = hour + int(mi) * 60
+            frac = m.group(7)
             # What datetime.timestamp() gives: whole microseconds over 10**6.
-            micro = int((frac or "0")[:6].ljust(6, "0"))
-            return ((minute + int(s)) * 1_000_000 + micro) / 1_000_000  # type: ignore
+            micro = int(frac[:6].ljust(6, "0")) if frac else 0
+            return ((hour + int(mi) * 60 + int(s)) * 1_000_000 + micro) / 1_000_000  # type: ignore
         m = _SYSLOG.match(head)
         if m and m.group(1) in _MONTHS:
             return _syslog_time(*m.groups())
@@ -563,6 +564,15 @@ def _syslog_time(mon: str, d: str, h: str, mi: str, s: str, frac: str | None,
         if at.timestamp() <= now + 86400:
             return at.timestamp()
     return None
+
+
+def _hour(y: str, mo: str, d: str, h: str, tz: str | None) -> int | None:
+    """Epoch seconds of an ISO time's hour (None when it is no time)."""
+    try:
+        at = datetime(int(y), int(mo), int(d), int(h), tzinfo=_zone(tz))
+    except ValueError:
+        return None
+    return (at - _EPOCH) // _SECOND
 
 
 _HOURS: dict[tuple, int | None] = {}

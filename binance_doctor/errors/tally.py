@@ -123,9 +123,17 @@ class Counter:
             self.rows[key] = _Tally(1, seen, seen)
             return
         tally.count += 1
-        if _earlier(seen, tally.first):
+        # _earlier and _later, inline: this runs for every error of a big log.
+        time, first, last = seen.time, tally.first.time, tally.last.time
+        if time is None or first is None:
+            if first is None and time is not None:
+                tally.first = seen
+        elif time < first:
             tally.first = seen
-        if _later(seen, tally.last):
+        if time is None or last is None:
+            if last is None:
+                tally.last = seen
+        elif time >= last:
             tally.last = seen
 
     def merge(self, key: tuple, theirs: _Tally) -> None:
