@@ -75,3 +75,31 @@ def test_a_catalog_other_than_the_bundled_one_never_uses_it(tmp_path, monkeypatc
     assert not other.bundled and load().bundled
     assert wording.index(other).by_word
     assert not _snapshots(tmp_path)
+
+
+# Looks a message up first (match_message wants the templates before the entries): the
+# templates must come from the snapshot too, built from the very entries it brings.
+_LOOK_UP = r"""
+import json
+from binance_doctor.errors import catalog as C
+
+built = []
+make, normalise = C.Catalog._entry, C._normalise
+C.Catalog._entry = lambda self, i: built.append(i) or make(self, i)
+C._normalise = lambda text: built.append(text) or normalise(text)
+catalog = C.load()
+found = catalog.match_message("Timestamp for this request is outside of the recvWindow.")
+entries = {id(e) for e in catalog.entries}
+print(json.dumps({"built": len(built), "codes": sorted({m.entry.code for m in found}),
+                  "same": all(id(h[3]) in entries for h in catalog._heads)}))
+"""
+
+
+def test_templates_looked_up_first_come_from_the_snapshot(tmp_path):
+    _run(tmp_path)                                   # keeps the snapshot
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", _LOOK_UP], capture_output=True, text=True,
+                          env=env, timeout=120, check=True)
+    got = json.loads(done.stdout)
+    assert got["built"] < 50 and got["same"] is True       # not 1275 templates again
+    assert -1021 in got["codes"]

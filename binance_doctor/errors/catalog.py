@@ -14,7 +14,7 @@ import re
 from collections import namedtuple
 from enum import Enum
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import Any, TYPE_CHECKING, Iterable, Sequence
 
 from binance_doctor.pattern import Pattern
 from binance_doctor.product import Product
@@ -320,14 +320,26 @@ class Catalog:
         return [e for e in self.entries
                 if e.kind is kind and (product is None or product in e.products)]
 
+    def _kept(self, name: str) -> Any:
+        """A lazily built value the snapshot brought with the entries (see `snapshot`),
+        if it did: what is built from the entries must refer to the very same ones."""
+        self.entries
+        return self.__dict__.get(name)
+
     @cached_property
     def _templates(self) -> list[tuple[str, str, Entry]]:
+        kept = self._kept("_templates")
+        if kept is not None:
+            return kept
         return [(_normalise(t), t, e) for e in self.entries for t in e.messages]
 
     @cached_property
     def _heads(self) -> list[tuple[str, str, str, Entry, str | None]]:
         """(normalised, literal head, template, entry, replaced): the head is what a
         text must start with for the template to match it."""
+        kept = self._kept("_heads")
+        if kept is not None:
+            return kept
         current = [(n, t, e, None) for n, t, e in self._templates]
         return [(n, PLACEHOLDER.split(n, 1)[0], t, e, r)
                 for n, t, e, r in current + self._old_templates]
@@ -351,6 +363,9 @@ class Catalog:
     def _old_templates(self) -> list[tuple[str, str, Entry, str]]:
         # Older wordings of a code, and of an order message (keyed by today's wording:
         # the swapped "This action disabled is on this account." until 2022-04-12).
+        kept = self._kept("_old_templates")
+        if kept is not None:
+            return kept
         owners = [(r, self.by_code(int(code))) for code, records in self._history.items()
                   for r in records]
         owners += [(r, [e for e in self.entries if e.kind is Kind.MESSAGE and now in e.messages])
@@ -403,10 +418,27 @@ class Catalog:
             memo = self._matched[text] = self._match(text, wanted)
         return list(memo)
 
+    @cached_property
+    def _heads_by_first(self) -> dict[str, list[int]]:
+        """Where in `_heads` the heads that start with each character are ("": the
+        heads that are empty, a template that starts with a value)."""
+        out: dict[str, list[int]] = {}
+        for i, h in enumerate(self._heads):
+            out.setdefault(h[1][:1], []).append(i)
+        return out
+
+    def _heads_for(self, wanted: str) -> list[tuple]:
+        """The heads `wanted` can start with, in `_heads`' order (it decides ties)."""
+        first = self._heads_by_first
+        heads = self._heads
+        at = first.get(wanted[:1], [])
+        empty = first.get("", [])
+        return [heads[i] for i in (sorted(at + empty) if empty and at else at or empty)]
+
     def _match(self, text: str, wanted: str) -> tuple[MessageMatch, ...]:
         whole: list[MessageMatch] = []
         prefix: list[MessageMatch] = []
-        for norm, head, template, entry, replaced in self._heads:
+        for norm, head, template, entry, replaced in self._heads_for(wanted):
             if not wanted.startswith(head):
                 continue
             if head == norm:
