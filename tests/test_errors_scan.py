@@ -247,3 +247,53 @@ def test_line_shapes_keep_unsigned_codes_apart(tmp_path):
     log.write_text("\n".join(lines) + "\n")
     rows = run_cli("scan", "--json", str(log)).json()["result"]["rows"]
     assert sorted((r["code"], r["count"]) for r in rows) == [(-3045, 150), (-1021, 150)]
+
+
+def _status_log(seed: int) -> str:
+    """Bare statuses that wait for a body, bodies right after some of them, coded lines
+    inside and past their window, and 3-digit numbers that are statuses or not."""
+    import random
+
+    rnd = random.Random(seed)
+    out = []
+    for i in range(4000):
+        ts = f"2024-01-15T{10 + i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}.{i % 1000:03d}Z"
+        r = rnd.random()
+        if r < 0.04:
+            out.append(f"{ts} INFO https://fapi.binance.com/fapi/v1/order BTCUSDT -> HTTP/1.1 "
+                       f"{rnd.choice([418, 429, 503])} ")
+            if rnd.random() < 0.3:               # its body, on the very next line
+                out.append('{"code":-1003,"msg":"Too many requests."}')
+        elif r < 0.10:
+            code, msg = rnd.choice([(-1021, "Timestamp for this request is outside of the "
+                                            "recvWindow."), (-2010, "Account has insufficient "
+                                                                    "balance for requested action.")])
+            out.append(f"{ts} ERROR order {rnd.randrange(10**9)} failed: "
+                       f'{{"code":{code},"msg":"{msg}"}}')
+        elif r < 0.14:
+            out.append(f"{ts} ERROR HTTP {rnd.choice([187, 204, 429, 503, 999])} from gateway, "
+                       f"retry {rnd.randrange(100, 999)}")
+        else:
+            out.append(f"{ts} INFO tick {rnd.randrange(10**6)} depth {rnd.randrange(100, 999)}")
+    return "\n".join(out) + "\n"
+
+
+def test_statuses_waiting_for_a_body_count_the_same_by_shape(tmp_path, monkeypatch):
+    from binance_doctor.errors import extract, scan
+
+    used = {"waits": 0, "count": 0}
+    waits, count = extract.Reader.waits, scan._Reader._count
+    monkeypatch.setattr(extract.Reader, "waits", lambda self, *a: used.__setitem__(
+        "waits", used["waits"] + 1) or waits(self, *a))
+    monkeypatch.setattr(scan._Reader, "_count", lambda self, *a: used.__setitem__(
+        "count", used["count"] + 1) or count(self, *a))
+    log = tmp_path / "statuses.log"
+    log.write_text(_status_log(5))
+    shaped = run_cli("scan", "--json", str(log))
+    assert used["waits"] > 20 and used["count"] > 100     # both short cuts were taken
+    monkeypatch.setattr(scan, "_SHAPE_MAX", -1)            # every line read in full
+    read = run_cli("scan", "--json", str(log))
+    assert shaped.code == read.code == 0
+    assert shaped.json() == read.json()
+    statuses = {r["status"] for r in read.json()["result"]["rows"] if r["code"] is None}
+    assert {429, 503} <= statuses and not statuses & {187, 204, 999}

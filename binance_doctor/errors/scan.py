@@ -9,8 +9,12 @@ small window), so memory stays flat on any log size. Counting lives in
 
 Speed, without changing a count: in summary mode a line whose shape (see
 `_shape`) was read before, in a quiet context, is not read again: only its
-message and time are taken from it. A big plain file is read by two
-processes (`halves`), split where neither half's lines can change the other's.
+message and time are taken from it. A quiet context is an idle extractor, or
+one where only a status waits for its body and the line has a code of its own
+or states no status (it can neither be that body nor end the wait); a line that
+states a status and nothing else is replayed as the status it left waiting
+(`Reader.waits`). A big plain file is read by two processes (`halves`), split
+where neither half's lines can change the other's.
 """
 
 from __future__ import annotations
