@@ -144,10 +144,14 @@ def _compiled(hyperscan, patterns: list[bytes], flags: list[int]):
 
 def _starts(chunk: bytes, hits: list[int]) -> list[int]:
     starts: set[int] = set()
-    rfind = chunk.rfind
+    rfind, find = chunk.rfind, chunk.find
+    start = end = -1
     for at in hits:
+        if start <= at <= end:
+            continue             # in the line of the hit before (hits come mostly in order)
         # `at` is inside the line or its newline: the line starts after the one before.
         start = rfind(b"\n", 0, at) + 1
+        end = find(b"\n", at)
         if start not in starts:
             starts.add(start)
             _curl_context(chunk, start, starts)

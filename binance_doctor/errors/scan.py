@@ -524,20 +524,22 @@ def timestamp(text: str) -> float | None:
     m = _ISO.search(head)
     try:
         if m:
+            mi, s, frac, tz = m.group(5, 6, 7, 8)
             # Lines come in time order: the hour is mostly one seen just before.
-            key = (head[m.start():m.end(4)], m.group(8))
+            key = (head[m.start():m.end(4)], tz)
             hour = _HOURS.get(key, _NONE)
             if hour is _NONE:
-                hour = _HOURS[key] = _hour(*m.group(1, 2, 3, 4, 8))
+                hour = _HOURS[key] = _hour(*m.group(1, 2, 3, 4), tz)
                 if len(_HOURS) > 4096:
                     _HOURS.clear()
-            mi, s = m.group(5, 6)
-            if hour is None or mi > "59" or s > "59":
+            seconds = _SECONDS.get(mi + s)            # None past :59:59
+            if hour is None or seconds is None:
                 return None
-            frac = m.group(7)
             # What datetime.timestamp() gives: whole microseconds over 10**6.
-            micro = int(frac[:6].ljust(6, "0")) if frac else 0
-            return ((hour + int(mi) * 60 + int(s)) * 1_000_000 + micro) / 1_000_000  # type: ignore
+            micro = _MICROS.get(frac) if frac else 0
+            if micro is None:
+                micro = int(frac[:6].ljust(6, "0"))
+            return ((hour + seconds) * 1_000_000 + micro) / 1_000_000  # type: ignore
         m = _SYSLOG.match(head)
         if m and m.group(1) in _MONTHS:
             return _syslog_time(*m.groups())
@@ -580,6 +582,9 @@ def _hour(y: str, mo: str, d: str, h: str, tz: str | None) -> int | None:
 
 
 _HOURS: dict[tuple, int | None] = {}
+# "MMSS" -> seconds into the hour; milliseconds "123" -> microseconds.
+_SECONDS = {f"{m:02d}{s:02d}": m * 60 + s for m in range(60) for s in range(60)}
+_MICROS = {f"{ms:03d}": ms * 1000 for ms in range(1000)}
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _SECOND = timedelta(seconds=1)
 
