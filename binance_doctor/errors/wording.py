@@ -67,6 +67,8 @@ _COMPILED: dict[str, re.Pattern[str]] = {}
 def find(wording: Wording, low: str, plain: str) -> tuple[int, int, str] | None:
     """Where the wording is in the line (lower-cased `low`; `plain` as printed):
     (start, end, the text as printed, "…" where it was cut), or None."""
+    if not all(w in low for w in _needed(wording.template)):
+        return find_cut(wording, low, plain)      # the whole wording cannot be there
     rx = _COMPILED.get(wording.pattern)
     if rx is None:
         rx = _COMPILED[wording.pattern] = re.compile(wording.pattern, re.DOTALL)
@@ -77,6 +79,21 @@ def find(wording: Wording, low: str, plain: str) -> tuple[int, int, str] | None:
             end += 1
         return m.start(), end, plain[m.start():end]
     return find_cut(wording, low, plain)
+
+
+@lru_cache(maxsize=None)
+def _needed(template: str) -> tuple[str, ...]:
+    """Two words the wording's pattern (see `_pattern`) matches only as they are, the
+    longest: a line without both holds no whole match, and needs no regex run. Words
+    with a camelCase identifier (spelled several ways) and a leading determiner (it
+    may be dropped) are not among them."""
+    low = norm(template)
+    camel = _spelled(template) if _HAS_UPPER.search(template) else {}
+    words = [w for piece in PLACEHOLDER.split(low) for w in piece.split(" ")
+             if w and not any(ident in w for ident in camel)]
+    if low.startswith(DETERMINERS) and words and f"{words[0]} " in DETERMINERS:
+        words = words[1:]
+    return tuple(sorted(words, key=len, reverse=True)[:2])
 
 
 def find_cut(wording: Wording, low: str, plain: str) -> tuple[int, int, str] | None:
