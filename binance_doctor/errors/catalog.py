@@ -393,6 +393,12 @@ class Catalog:
         return bool(self._with_code(code)) or str(code) in self._unofficial
 
     @cached_property
+    def code_set(self) -> frozenset[int]:
+        """Every code `is_code` holds, for a reader asking of many numbers at once."""
+        return frozenset(self._codes.tolist()) | frozenset(
+            int(k) for k in self._unofficial if k.lstrip("-").isdigit())
+
+    @cached_property
     def _unofficial(self) -> dict[str, dict]:
         from binance_doctor.errors import bundle
 

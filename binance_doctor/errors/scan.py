@@ -128,9 +128,9 @@ def _code_run(run: bytes) -> bytes | None:
     if got is _NONE:
         from binance_doctor.errors.catalog import load
 
-        catalog = load()
+        codes = load().code_set
         n = int(run)
-        keep = catalog.is_code(n) or catalog.is_code(-n) or _in_wording(run)
+        keep = n in codes or -n in codes or _in_wording(run)
         got = run if keep else None
         if len(_CODE_RUNS) > 100_000:
             _CODE_RUNS.clear()
