@@ -404,9 +404,11 @@ class _Reader:
                 normal = _TEMPLATES.get(normal) or _variant(self.catalog, masked)
             else:
                 self.late.setdefault(normal, masked)
-        # The snippet needs the first _SNIPPET * 4 characters: 4 bytes at most each.
-        self.counter.tally(base + (normal,), _Seen(self.name, f, line_no, message, masked,
-                                                   time, line[:_SNIPPET * 16], own))
+        # The snippet needs the first _SNIPPET * 4 characters: 4 bytes at most each. A
+        # _Seen from all its fields at once: NamedTuple's own __new__ is a Python call.
+        self.counter.tally(base + (normal,), _new_tuple(
+            _Seen, (self.name, f, line_no, message, masked, time, line[:_SNIPPET * 16], own,
+                    None)))
 
     def _masked(self, message: str | None) -> tuple[str | None, str | None]:
         """A message masked, and with its values normalised (remembered)."""
@@ -417,6 +419,9 @@ class _Reader:
             masked = mask.mask(message) if message else None
             got = self.messages[message] = (masked, variant(masked))  # type: ignore
         return got
+
+
+_new_tuple = tuple.__new__
 
 
 def _passes(said: extract.Line) -> bool:
