@@ -13,6 +13,7 @@ medians in MB/s, the ratio, and scan's peak RSS.
     python bench/scan.py --log varied --runs 3
     python bench/scan.py --mb 1024 --runs 1   # the 1 GB memory check
     python bench/scan.py --engine both        # pure and hyperscan in the same run
+    python bench/scan.py --instructions 105   # and callgrind's count for 105 MB
 
 Run it with the Python of a venv holding a non-editable install (`pip install .`, or
 `pip install '.[fast]'` for hyperscan), as users get it. Not a test: it prints
@@ -233,6 +234,19 @@ def measure(doctor: str, log: Path, runs: int, pattern: str, engines: list[str |
 ENGINE_ENV = "BINANCE_DOCTOR_SCAN_ENGINE"
 
 
+def counted(doctor: str, log: Path, mb: int, engine: str | None) -> int:
+    """Instructions of `scan --json -` over the log's first `mb` megabytes (whole lines),
+    with a fixed hash seed so that dictionaries do the same work every run."""
+    from startup import instructions        # bench/startup.py, beside this script
+
+    head = log.read_bytes()[:mb * 1_000_000]
+    with tempfile.TemporaryFile() as part:
+        part.write(head[:head.rfind(b"\n") + 1])
+        part.seek(0)
+        env = dict(os.environ, PYTHONHASHSEED="0", **({ENGINE_ENV: engine} if engine else {}))
+        return instructions([doctor, "scan", "--json", "-"], env=env, stdin=part)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mb", type=int, default=200)
@@ -243,6 +257,10 @@ def main() -> int:
                     help="the prefilter engine scan runs with (both: pure and hyperscan, "
                          "which needs the fast extra)")
     ap.add_argument("--keep", help="write the logs in this folder and keep them")
+    ap.add_argument("--instructions", type=int, metavar="MB",
+                    help="also count the instructions (valgrind's callgrind) of one process "
+                         "reading the first MB megabytes of each log through stdin: they do "
+                         "not move with the machine's load as wall times do")
     args = ap.parse_args()
     # The install beside this Python first: another one on PATH (a pyenv shim, an
     # editable checkout) is not the one measured.
@@ -276,6 +294,11 @@ def main() -> int:
                       f"{mb / s:.0f} MB/s ({m[e]['cpu']:.2f} s CPU, both processes)")
                 print(f"    ratio scan/grep throughput: {g / s:.2f}; scan peak RSS "
                       f"{m[e]['rss'] / 1024:.0f} MiB")
+            if args.instructions:
+                for e in engines:
+                    print(f"  instructions, scan ({names[e]}), one process, first "
+                          f"{args.instructions} MB through stdin: "
+                          f"{counted(doctor, log, args.instructions, e) / 1e9:.2f} G")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     return 0
 

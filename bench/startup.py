@@ -72,11 +72,11 @@ def medians_ms(cmds: list[list[str]], runs: int, tty: bool = False) -> list[floa
     return [statistics.median(s) * 1000 for s in samples]
 
 
-def instructions(cmd: list[str]) -> int:
+def instructions(cmd: list[str], env: dict | None = None, stdin=None) -> int:
     """Instructions the command runs, by callgrind (which writes its total on stderr)."""
     run = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-                          *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                         text=True, check=True, env=ENV)
+                          *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=stdin,
+                         text=True, check=True, env=env or ENV)
     return int(re.search(r"Collected : (\d+)", run.stderr).group(1))
 
 
