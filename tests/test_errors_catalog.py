@@ -195,3 +195,13 @@ def test_categories_agree_with_ccxt_where_its_class_is_specific(catalog):
                     assert entry.explanation.category.value in allowed, (product, item)
                     checked += 1
     assert checked >= 20
+
+
+def test_the_code_set_holds_what_is_code_holds():
+    from binance_doctor.errors.catalog import load
+
+    catalog = load()
+    numbers = set(range(-60_000, 60_000)) | {int(k) for k in catalog._unofficial
+                                              if k.lstrip("-").isdigit()}
+    assert {n for n in numbers if catalog.is_code(n)} == {n for n in numbers
+                                                          if n in catalog.code_set}

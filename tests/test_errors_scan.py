@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 
+import pytest
+
 from binance_doctor.failure import ExitCode
 from support import TESTS, run_cli
 from support import check_golden
@@ -297,3 +299,98 @@ def test_statuses_waiting_for_a_body_count_the_same_by_shape(tmp_path, monkeypat
     assert shaped.json() == read.json()
     statuses = {r["status"] for r in read.json()["result"]["rows"] if r["code"] is None}
     assert {429, 503} <= statuses and not statuses & {187, 204, 999}
+
+
+def _summary_rows(path, full: bool) -> list:
+    """Every row of a scan's summary with its first and last hit, the Found in whole
+    (headers, hints, product), by shape or reading every line in full."""
+    from binance_doctor.errors import scan
+    from binance_doctor.errors.catalog import load
+    from binance_doctor.errors.tally import Counter
+
+    before = scan._SHAPE_MAX
+    scan._SHAPE_MAX = -1 if full else before
+    try:
+        counter = Counter(load())
+        with open(path, "rb") as f:
+            size, lines = scan.scan(load(), str(path), f, counter)
+    finally:
+        scan._SHAPE_MAX = before
+    return [(r.product, r.code, r.status, r.variant, r.count, r.first, r.last)
+            for r in counter.summary((str(path),), size, lines).rows]
+
+
+def test_a_header_a_waiting_status_takes_is_taken_by_shape_too(tmp_path):
+    # Line 44 repeats line 1's shape while the 503 waits; reading it in full clears the
+    # weight header of line 2 (too far from line 44), so the 503 has none either.
+    body = '{"code":-1021,"msg":"Timestamp for this request is outside of the recvWindow."}'
+    lines = [body, "x-mbx-used-weight-1m: 498"] + ["INFO ok"] * 39 + [
+        "ERROR HTTP/1.1 503", "INFO ok", body]
+    log = tmp_path / "headers.log"
+    log.write_text("\n".join(lines) + "\n")
+    full = _summary_rows(log, full=True)
+    assert _summary_rows(log, full=False) == full
+    (status,) = [r for r in full if r[2] == 503]
+    assert status[5].found.headers == ()
+
+
+def test_statuses_waiting_for_a_body_give_the_same_hits_by_shape(tmp_path):
+    log = tmp_path / "statuses.log"
+    log.write_text(_status_log(6))
+    full = _summary_rows(log, full=True)
+    assert len(full) > 3
+    assert _summary_rows(log, full=False) == full
+
+
+@pytest.mark.parametrize("digits", ["0123456789", "０１２３４５６７８９", "٠١٢٣٤٥٦٧٨٩"])
+def test_a_time_in_any_decimal_digits_reads_as_in_ascii(digits):
+    from binance_doctor.errors.scan import timestamp
+
+    spelled = "2024-01-15T10:05:30.250Z".translate(str.maketrans("0123456789", digits))
+    assert timestamp(f"{spelled} ERROR x") == timestamp("2024-01-15T10:05:30.250Z ERROR x") \
+        == 1705313130.25
+    assert timestamp("2024-01-15T10:65:30Z x") is None      # no minute 65
+
+
+@pytest.mark.parametrize("phrase", ["Unauthorized", "Bad Request", "Client Error",
+                                    "(Too Many Requests)", "TOO_MANY_REQUESTS"])
+def test_a_status_after_a_comma_keeps_its_value_before_any_reason_phrase(tmp_path, phrase):
+    # After ',' a 3-digit run is mostly milliseconds: it keys by value only when a reason
+    # phrase follows, and that must be every phrase the extractor reads a status with.
+    log = tmp_path / "comma.log"
+    log.write_text(f"2024-01-15T10:00:01Z ERROR gateway said,403 {phrase}\n"
+                   f"2024-01-15T10:00:02Z ERROR gateway said,429 {phrase}\n")
+    full = _summary_rows(log, full=True)
+    assert {r[2] for r in full} == {403, 429}
+    assert _summary_rows(log, full=False) == full
+
+
+def test_a_status_reported_after_its_chunk_or_at_the_end_keeps_its_time(tmp_path, monkeypatch):
+    from binance_doctor.errors import scan
+
+    lines = []
+    for i in range(3000):
+        lines.append(f"2024-01-15T10:{i // 60 % 60:02d}:{i % 60:02d}Z INFO tick {i} "
+                     + "x" * 40)
+        if i % 97 == 0:         # waits for a body that never comes, across chunk edges
+            lines.append(f"2024-01-15T10:{i // 60 % 60:02d}:{i % 60:02d}Z ERROR HTTP/1.1 429")
+    lines.append("2024-01-15T11:59:59Z ERROR HTTP/1.1 503")      # the last line
+    log = tmp_path / "waiting.log"
+    log.write_text("\n".join(lines) + "\n")
+    whole = run_cli("scan", "--json", str(log)).json()["result"]
+    monkeypatch.setattr(scan, "CHUNK", 16 * 1024)
+    chunked = run_cli("scan", "--json", str(log)).json()["result"]
+    assert chunked == whole
+    by_status = {r["status"]: r for r in whole["rows"]}
+    assert by_status[503]["first_seen"] == "2024-01-15 11:59:59"
+    assert by_status[429]["count"] == 31 and by_status[429]["last_seen"] == "2024-01-15 10:48:30"
+
+
+def test_line_shapes_give_the_same_hits_as_reading_every_line(tmp_path):
+    # The first and last hit of every row in whole (headers, hints, product, line),
+    # not only what --json prints of them.
+    log = tmp_path / "mixed.log"
+    log.write_text(mixed_log(7, 400) + MULTI.read_text(encoding="utf-8"))
+    full = _summary_rows(log, full=True)
+    assert sum(r[4] for r in full) > 500
+    assert _summary_rows(log, full=False) == full

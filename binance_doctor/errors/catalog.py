@@ -395,8 +395,9 @@ class Catalog:
     @cached_property
     def code_set(self) -> frozenset[int]:
         """Every code `is_code` holds, for a reader asking of many numbers at once."""
+        # A key is a code as str() writes it ("-1021", never "-01021"), as is_code asks.
         return frozenset(self._codes.tolist()) | frozenset(
-            int(k) for k in self._unofficial if k.lstrip("-").isdigit())
+            int(k) for k in self._unofficial if k.lstrip("-").isdigit() and str(int(k)) == k)
 
     @cached_property
     def _unofficial(self) -> dict[str, dict]:

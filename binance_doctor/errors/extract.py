@@ -233,7 +233,10 @@ class Reader:
             return False
         if ctx.hints and line_no - ctx.hints[-1][0] <= self.window:
             return False
-        return all(line_no - at > self.window for at, _ in ctx.headers.values())
+        # No header near enough to attach to this line, nor to the waiting status: a
+        # coded line's own _finish clears them all, so skipping it must find none.
+        near = line_no if pending is None else pending.line
+        return all(near - at > self.window for at, _ in ctx.headers.values())
 
     def waits(self, line_no: int, pending: Found) -> None:
         """Feed an idle reader a line that states a status and nothing else (no code,
@@ -243,6 +246,12 @@ class Reader:
         ctx.hints.clear()                 # the status took the hints near it
         ctx.pending = _with(pending, line=line_no)
         ctx.chain_end = line_no
+
+    def lines_held(self) -> tuple[int, ...]:
+        """The lines of what is still to be reported: a status waiting for its body,
+        a code held for its message."""
+        ctx = self._ctx
+        return tuple(f.line for f in (ctx.pending, ctx.held) if f is not None)
 
     @property
     def held(self) -> Found | None:

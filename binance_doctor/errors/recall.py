@@ -62,6 +62,15 @@ _WS_CLOSE = re.compile(r"(?i)(?:web-?\s?socket\S*|\bwss?)\s+(?:is\s+)?(?:closed?
 _DATABASE = re.compile(r"(?i)mysql|mariadb|sqlstate|\bsql\b|sqlalchemy|psycopg|sqlite|postgres"
                        r"|\((?:HY|\d\d)[0-9A-Z]{3}\)")
 
+# The reason phrases a status is printed with ("429 Too Many Requests"), and Java's
+# HttpStatus names: scan keys a status-like number by value when one follows it.
+REASONS = (r"Forbidden|I'm\ a\ Teapot|Too\ Many\ Requests|Unauthorized|Bad\ Request"
+           r"|Unavailable\ For\ Legal\ Reasons|Internal\ Server\ Error|Bad\ Gateway"
+           r"|Service\ Unavailable|Gateway\ Time-?out|Client\ Error|Server\ Error")
+JAVA_REASONS = ("FORBIDDEN|UNAUTHORIZED|BAD_REQUEST|TOO_MANY_REQUESTS|I_AM_A_TEAPOT"
+                "|UNAVAILABLE_FOR_LEGAL_REASONS|INTERNAL_SERVER_ERROR|BAD_GATEWAY"
+                "|SERVICE_UNAVAILABLE|GATEWAY_TIMEOUT")
+
 # Statuses, in every common phrasing.
 _STATUS = re.compile(
     r"""(?ix)
@@ -70,13 +79,9 @@ _STATUS = re.compile(
     | (?:status(?:[\ _-]?code)?|statusCode|HTTP\ status\ is|http[\ _-]?code|response[\ _-]?code
         |server\ response|returned\ code|does\ not\ indicate\ success)\\*['"]?\s*[:=]?\s*
         [^\w\s]{0,2}\s*(?:\D{0,3})(?P<c>[45]\d\d)\b
-    | \b(?P<d>[45]\d\d)\ (?:Forbidden|I'm\ a\ Teapot|Too\ Many\ Requests|Unauthorized|Bad\ Request
-        |Unavailable\ For\ Legal\ Reasons|Internal\ Server\ Error|Bad\ Gateway
-        |Service\ Unavailable|Gateway\ Time-?out|Client\ Error|Server\ Error)\b
+    | \b(?P<d>[45]\d\d)\ (?:""" + REASONS + r""")\b
     | \b(?P<e>[45]\d\d)\ \((?:Forbidden|Unauthorized|Bad\ Request|Too\ Many\ Requests)\)
-    | \b(?P<m>[45]\d\d)\ (?-i:FORBIDDEN|UNAUTHORIZED|BAD_REQUEST|TOO_MANY_REQUESTS|I_AM_A_TEAPOT
-        |UNAVAILABLE_FOR_LEGAL_REASONS|INTERNAL_SERVER_ERROR|BAD_GATEWAY|SERVICE_UNAVAILABLE
-        |GATEWAY_TIMEOUT)\b                                   # Java's HttpStatus: 429 TOO_MANY_REQUESTS
+    | \b(?P<m>[45]\d\d)\ (?-i:""" + JAVA_REASONS + r""")\b   # Java's HttpStatus: 429 TOO_MANY_REQUESTS
     | <title>\s*(?P<l>[45]\d\d)\b                           # an error page's title
     | <H1>(?P<f>[45]\d\d)\ ERROR</H1> | ^[\s>"'*`]*(?P<g>[45]\d\d)\ ERROR\W*$   # CloudFront's page
     | \bHTTP\ (?P<h>[45]\d\d)\b

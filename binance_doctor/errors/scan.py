@@ -27,6 +27,7 @@ from datetime import datetime, timedelta, timezone
 from typing import IO, Callable, Iterable, Iterator
 
 from binance_doctor.errors import extract, prefilter
+from binance_doctor.errors.recall import JAVA_REASONS, REASONS
 from binance_doctor.errors.catalog import Catalog
 from binance_doctor.errors.tally import (_SNIPPET, _TEMPLATES, Counter, Hit, Row, Summary, _documented,
                                          _Seen, _variant, variant)
@@ -60,9 +61,9 @@ _NEWLINE = re.compile(rb"\n")
 # other value yields what any other does, so such runs key by `_code_run`.
 _ZEROS = bytes.maketrans(b"123456789", b"000000000")
 _RUN = re.compile(rb"[0-9]+")
-_PHRASE = re.compile(rb"(?i) (?:Forbidden|I'm a Teapot|Too Many Requests|Unavailable For Legal"
-                     rb" Reasons|Internal Server Error|Bad Gateway|Service Unavailable"
-                     rb"|Gateway Time-?out)\b")
+# Every reason phrase the extractor reads a status with (recall's own list), also in
+# parentheses ("429 (Too Many Requests)"), and Java's HttpStatus names.
+_PHRASE = re.compile(f"(?i) \\(?(?:{REASONS}|{JAVA_REASONS})\\b".encode())
 _NONE = object()
 _SHAPE_MAX = 2048            # longer lines are read in full every time
 _SHAPES = 4096               # shapes remembered
@@ -223,6 +224,7 @@ class _Reader:
         self.shapes: dict[bytes, tuple] | None = {} if on_hit is None else None
         self.messages: dict[str, tuple[str | None, str | None]] = {}
         self.raws: dict[str, tuple[str | None, str | None, str | None]] = {}
+        self.carried: dict[int, bytes] = {}      # lines of what the extractor still holds
         # The second process keeps rows by the message with its values normalised and
         # leaves the documented template to the first, which saw the lines before.
         self.late = late
@@ -250,13 +252,13 @@ class _Reader:
             if on_progress:
                 on_progress(self.total)
         if close:
-            self._emit(self.reader.close(), {})
+            self._emit(self.reader.close(), self.carried)
         return self.total, self.lines
 
     def _chunk(self, chunk: bytes) -> None:
         line_no = self.lines
         prev = 0
-        texts: dict[int, bytes] = {}
+        texts = self.carried
         for start in _candidates(chunk, self.whole):
             line_no += chunk.count(b"\n", prev, start)
             prev = start
@@ -264,6 +266,9 @@ class _Reader:
             line = chunk[start:end if end >= 0 else len(chunk)]
             texts[line_no + 1] = line
             self._line(line_no + 1, line, texts)
+        # A status waiting for its body, or a code held for its message, is reported
+        # from a later chunk or at the end: its line's text goes on with it.
+        self.carried = {n: texts[n] for n in self.reader.lines_held() if n in texts}
         self.lines = line_no + chunk.count(b"\n", prev)
 
     def _line(self, line_no: int, line: bytes, texts: dict[int, bytes]) -> None:
@@ -523,7 +528,9 @@ def timestamp(text: str) -> float | None:
                 hour = _HOURS[key] = _hour(*m.group(1, 2, 3, 4), tz)
                 if len(_HOURS) > 4096:
                     _HOURS.clear()
-            seconds = _SECONDS.get(mi + s)            # None past :59:59
+            seconds = _SECONDS.get(mi + s)
+            if seconds is None:                      # past :59:59, or other digits (２０)
+                seconds = int(mi) * 60 + int(s) if int(mi) < 60 and int(s) < 60 else None
             if hour is None or seconds is None:
                 return None
             # What datetime.timestamp() gives: whole microseconds over 10**6.

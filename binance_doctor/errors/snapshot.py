@@ -12,7 +12,9 @@ changed builder never reads a stale one. Only the bundled catalog uses it, when
 its entries are first wanted all at once and none is built yet: the index
 refers to entries by identity, and two objects for one entry must never meet.
 It is written once, by the first run that builds the index. A snapshot that
-cannot be read or written costs nothing but the speed-up.
+cannot be read or written costs nothing but the speed-up. Unlike the marshal
+copies `bundle` keeps, a pickle can run code when loaded: the cache folder is
+the user's own, and what anyone who can write there could run anyway.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ if TYPE_CHECKING:
 _HERE = Path(__file__).parent
 # What the snapshot is built from: the data, and the code that builds entries and index.
 _DATA = ("data/catalog.json", "data/history.json")
-_CODE = ("catalog.py", "wording.py", "snapshot.py", "../record.py", "../product.py")
+_CODE = ("catalog.py", "wording.py", "snapshot.py", "bundle.py", "../record.py",
+         "../product.py", "../pattern.py")
 # The catalog's lazily built values kept with the entries (cached_property names).
 _BUILT = ("entries", "_templates", "_old_templates", "_heads")
 _INDEX = "_wording_index"
