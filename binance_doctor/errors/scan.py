@@ -27,8 +27,8 @@ from datetime import datetime, timedelta, timezone
 from typing import IO, Callable, Iterable, Iterator
 
 from binance_doctor.errors import extract, prefilter
-from binance_doctor.errors.recall import JAVA_REASONS, REASONS
 from binance_doctor.errors.catalog import Catalog
+from binance_doctor.errors.recall import JAVA_REASONS, REASONS
 from binance_doctor.errors.tally import (_SNIPPET, _TEMPLATES, Counter, Hit, Row, Summary, _documented,
                                          _Seen, _variant, variant)
 from binance_doctor.failure import BadInput, ExitCode
