@@ -14,7 +14,7 @@ import re
 from collections import namedtuple
 from enum import Enum
 from functools import cached_property, lru_cache
-from typing import Any, TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from binance_doctor.pattern import Pattern
 from binance_doctor.product import Product
@@ -197,6 +197,18 @@ def template_regex(template: str) -> re.Pattern[str]:
     return re.compile(body, re.DOTALL)
 
 
+def _from_entries(build: Callable[[Catalog], Any]) -> cached_property:
+    """A cached_property built from the entries. The snapshot may bring it with them
+    (see `snapshot`), and then that copy is the one: what is built from the entries
+    must refer to the very same ones."""
+    def get(catalog: Catalog) -> Any:
+        catalog.entries
+        kept = catalog.__dict__.get(build.__name__)
+        return kept if kept is not None else build(catalog)
+    get.__doc__ = build.__doc__
+    return cached_property(get)
+
+
 class Catalog:
     """Read-only lookups over the entries; build one with `load()` or `parse()`.
 
@@ -320,26 +332,14 @@ class Catalog:
         return [e for e in self.entries
                 if e.kind is kind and (product is None or product in e.products)]
 
-    def _kept(self, name: str) -> Any:
-        """A lazily built value the snapshot brought with the entries (see `snapshot`),
-        if it did: what is built from the entries must refer to the very same ones."""
-        self.entries
-        return self.__dict__.get(name)
-
-    @cached_property
+    @_from_entries
     def _templates(self) -> list[tuple[str, str, Entry]]:
-        kept = self._kept("_templates")
-        if kept is not None:
-            return kept
         return [(_normalise(t), t, e) for e in self.entries for t in e.messages]
 
-    @cached_property
+    @_from_entries
     def _heads(self) -> list[tuple[str, str, str, Entry, str | None]]:
         """(normalised, literal head, template, entry, replaced): the head is what a
         text must start with for the template to match it."""
-        kept = self._kept("_heads")
-        if kept is not None:
-            return kept
         current = [(n, t, e, None) for n, t, e in self._templates]
         return [(n, PLACEHOLDER.split(n, 1)[0], t, e, r)
                 for n, t, e, r in current + self._old_templates]
@@ -359,13 +359,10 @@ class Catalog:
         date it was replaced and the revision that says so (data/history.json)."""
         return self._history.get(str(code), [])
 
-    @cached_property
+    @_from_entries
     def _old_templates(self) -> list[tuple[str, str, Entry, str]]:
         # Older wordings of a code, and of an order message (keyed by today's wording:
         # the swapped "This action disabled is on this account." until 2022-04-12).
-        kept = self._kept("_old_templates")
-        if kept is not None:
-            return kept
         owners = [(r, self.by_code(int(code))) for code, records in self._history.items()
                   for r in records]
         owners += [(r, [e for e in self.entries if e.kind is Kind.MESSAGE and now in e.messages])

@@ -30,7 +30,7 @@ from binance_doctor.errors import extract, prefilter
 from binance_doctor.errors.catalog import Catalog
 from binance_doctor.errors.recall import JAVA_REASONS, REASONS
 from binance_doctor.errors.tally import (_SNIPPET, _TEMPLATES, Counter, Hit, Row, Summary, _documented,
-                                         _Seen, _variant, variant)
+                                         _Seen, _variant, row_of, variant)
 from binance_doctor.failure import BadInput, ExitCode
 from binance_doctor.output import mask
 
@@ -323,19 +323,18 @@ class _Reader:
             seen[key] = (said, None)
         else:
             found = reader.apply(line_no, self._again(said, text))
-        passes = _passes(said)
-        if not calm or plans is not None:
-            pass
-        elif (waiting is None or passes) and reader.waiting is waiting \
-                and reader.idle(line_no + 1, passes) \
-                and all(f.message is None or f.message_at for f in found):
-            # Nothing was left for later lines: the text alone made this outcome.
-            seen[key] = (said, self._plans(found))
-        elif waiting is None and not said.codes and not said.headers and \
-                reader.held is None and reader.waiting is not None:
-            # A status and nothing else, read in an idle reader: it now waits for its
-            # body, as the status of the next line of this shape will.
-            seen[key] = (said, reader.waiting)
+        if calm and plans is None:
+            passes = _passes(said)
+            if (waiting is None or passes) and reader.waiting is waiting \
+                    and reader.idle(line_no + 1, passes) \
+                    and all(f.message is None or f.message_at for f in found):
+                # Nothing was left for later lines: the text alone made this outcome.
+                seen[key] = (said, self._plans(found))
+            elif waiting is None and not said.codes and not said.headers and \
+                    reader.held is None and reader.waiting is not None:
+                # A status and nothing else, read in an idle reader: it now waits for
+                # its body, as the status of the next line of this shape will.
+                seen[key] = (said, reader.waiting)
         self._emit(found, texts)
 
     def _again(self, said: extract.Line, text: str) -> extract.Line:
@@ -364,8 +363,7 @@ class _Reader:
         """What a line of a shape read before is counted by: each reportable error with
         where its message sits, its row's key but the message, and whether it counts
         only with a documented message (no code, no status)."""
-        return tuple((f, f.message_at, (f.product, f.code, f.status if f.code is None else None),
-                      f.code is None and f.status is None)
+        return tuple((f, f.message_at, row_of(f), f.code is None and f.status is None)
                      for f in found if extract.reportable(f))
 
     def _count(self, plans: tuple, line_no: int, line: bytes, text: str) -> None:
@@ -395,9 +393,7 @@ class _Reader:
                     found.message and _documented(self.catalog, found.message)):
                 continue
             time = timestamp(line.decode("utf-8", errors="replace"))
-            self._tally(found, (found.product, found.code,
-                                found.status if found.code is None else None),
-                        found.line, found.message, *self._masked(found.message), time, line,
+            self._tally(found, row_of(found), found.line, found.message, *self._masked(found.message), time, line,
                         True)
 
     def _tally(self, f: extract.Found, base: tuple, line_no: int, message: str | None,

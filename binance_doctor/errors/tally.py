@@ -79,6 +79,12 @@ class _Tally:
     last: _Seen
 
 
+def row_of(found: extract.Found) -> tuple:
+    """A row's key but the message variant: product, code, and the status only when
+    there is no code (a code's row holds it with any status)."""
+    return (found.product, found.code, found.status if found.code is None else None)
+
+
 def _earlier(a: _Seen, b: _Seen) -> bool:
     """Whether `a`, seen after `b`, becomes its row's first seen: an earlier time (the
     first of equal times stays); a line without a time only while none has one."""
@@ -109,7 +115,7 @@ class Counter:
 
     def add(self, hit: Hit) -> None:
         f = hit.found
-        self.tally((f.product, f.code, f.status if f.code is None else None, hit.variant),
+        self.tally(row_of(f) + (hit.variant,),
                    _Seen(hit.file, f, f.line, f.message, hit.message, hit.time, b"", True,
                          hit))
 
