@@ -91,3 +91,28 @@ def test_the_compiled_patterns_are_kept_and_a_damaged_copy_is_compiled_again(
     kept.write_bytes(b"\0" * 64)
     engines.use("hyperscan")
     assert engines.lines(text) == first and kept.read_bytes() != b"\0" * 64
+
+
+@pytest.mark.parametrize("text", [
+    # curl -v's lines at a chunk's very start, in its middle, with CR line ends, and none.
+    "> GET /api/v3/order HTTP/1.1\n< HTTP/1.1 400 Bad Request\n"
+    '{"code":-1013,"msg":"Filter failure: LOT_SIZE"}\n',
+    "2024-01-15T10:00:00Z INFO start\n* Connected to api.binance.com\n> POST /api/v3/order\n"
+    "<\r\n< HTTP/1.1 429 Too Many Requests\r\n{ [57 bytes data]\n"
+    '{"code":-1003,"msg":"Too many requests."}\n2024-01-15T10:00:01Z INFO done\n',
+    "2024-01-15T10:00:00Z INFO start\n>\n< x-mbx-used-weight-1m: 1200\n<\n"
+    "2024-01-15T10:00:01Z ERROR code=-1021\n",
+    "2024-01-15T10:00:00Z INFO a > b < c * d\n2024-01-15T10:00:01Z ERROR code=-1021\n",
+])
+def test_both_engines_read_the_same_curl_lines_around_a_candidate(engines, text):
+    """hyperscan looks at the lines around a candidate only in a chunk where a line
+    starts as curl -v's do: the lines picked are the pure engine's, who always looks."""
+    picked = []
+    for name in ("pure", "hyperscan"):
+        engines.use(name)
+        picked.append(engines.lines(text.encode()))
+    assert picked[0] == picked[1]
+    curl_lines = [i for i, line in enumerate(text.splitlines(keepends=True))
+                  if line.startswith(("< ", "> ", "* ", "{ [", "<\r", ">\r", "<\n", ">\n"))]
+    starts = [sum(len(x) for x in text.splitlines(keepends=True)[:i]) for i in curl_lines]
+    assert set(starts) <= set(picked[1])

@@ -144,10 +144,12 @@ def scan_halves(catalog: Catalog, name: str, stream: IO[bytes], counter: Counter
 
 def _warm(catalog: Catalog) -> None:
     """Build what both processes read by once, before the fork: the prefilter's engine,
-    the wording index and the numbers in wordings (the second process shares them)."""
+    the wording index, the numbers in wordings and malloc's settings (the second
+    process shares them)."""
     from binance_doctor.errors import wording
 
     lines(b"\n")
+    scan.keep_chunk_memory()
     wording.index(catalog)
     scan._code_run(b"0000")
 

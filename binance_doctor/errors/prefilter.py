@@ -101,18 +101,28 @@ def _hyperscan(a) -> Callable[[bytes], list[int]] | None:
     patterns = [f"-(?:{codes})[^0-9]".encode(),
                 f"[{before}](?:{statuses})(?:[^0-9.]|\\.[^0-9])".encode(),
                 a.ccxt] + [re.escape(w.decode()).encode() for w in a.words]
-    db = _compiled(hyperscan, patterns, [0, 0, 0] + [hyperscan.HS_FLAG_CASELESS] * len(a.words))
+    flags = [0, 0, 0] + [hyperscan.HS_FLAG_CASELESS] * len(a.words)
+    # Last, whether any line starts as curl -v's do: a chunk without one (most) needs
+    # no look at the lines around each candidate.
+    curl_id = len(patterns)
+    patterns.append(b"^(?:" + b"|".join(re.escape(p) for p in CURL) + b")")
+    flags.append(hyperscan.HS_FLAG_MULTILINE | hyperscan.HS_FLAG_SINGLEMATCH)
+    db = _compiled(hyperscan, patterns, flags)
 
     def fast(chunk: bytes) -> list[int]:
         if not chunk.endswith(b"\n"):         # a piece of an endless line
             return pure(chunk)
         hits: list[int] = []
         add = hits.append
+        curl: list[int] = []
 
         def on_match(i: int, start: int, end: int, flags: int, ctx: object) -> None:
-            add(end - 1)                       # a byte inside the anchor's line
+            if i == curl_id:
+                curl.append(end)
+            else:
+                add(end - 1)                   # a byte inside the anchor's line
         db.scan(chunk, match_event_handler=on_match)
-        return _starts(chunk, hits)
+        return _starts(chunk, hits, bool(curl))
 
     pure = _pure(a)
     return fast
@@ -142,7 +152,9 @@ def _compiled(hyperscan, patterns: list[bytes], flags: list[int]):
     return db
 
 
-def _starts(chunk: bytes, hits: list[int]) -> list[int]:
+def _starts(chunk: bytes, hits: list[int], curl: bool = True) -> list[int]:
+    """The starts of the lines that hold the hits, with the curl -v lines around them
+    (when `curl`: the chunk may hold such lines)."""
     starts: set[int] = set()
     rfind, find = chunk.rfind, chunk.find
     start = end = -1
@@ -154,7 +166,8 @@ def _starts(chunk: bytes, hits: list[int]) -> list[int]:
         end = find(b"\n", at)
         if start not in starts:
             starts.add(start)
-            _curl_context(chunk, start, starts)
+            if curl:
+                _curl_context(chunk, start, starts)
     return sorted(starts)
 
 

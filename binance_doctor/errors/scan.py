@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import os
 import re
 import time
 from datetime import datetime, timedelta, timezone
@@ -464,6 +465,8 @@ def _chunks(stream: IO[bytes], rest: bytes = b"", blocks: int | None = None) \
     is cut). With `blocks`, stop after that many reads, leaving the partial line."""
     while blocks is None or blocks > 0:
         block = stream.read(CHUNK)
+        if len(block) == CHUNK:
+            keep_chunk_memory()
         if blocks is not None:
             blocks -= 1
         if not block:
@@ -487,6 +490,31 @@ def _chunks(stream: IO[bytes], rest: bytes = b"", blocks: int | None = None) \
         return
     if rest:
         yield rest + b"\n"
+
+
+_KEPT: list[bool] = []
+
+
+def keep_chunk_memory() -> None:
+    """Have glibc's malloc keep the memory of freed chunks for the next ones (once per
+    process, and only for an input of more than one chunk). By default a 4 MB block is
+    mapped fresh and handed back when freed, so every chunk's pages fault in and are
+    zeroed again: a third of reading's time. Elsewhere (another libc) nothing changes."""
+    if _KEPT:
+        return
+    _KEPT.append(True)
+    try:
+        if not os.confstr("CS_GNU_LIBC_VERSION"):
+            return
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+        # M_MMAP_THRESHOLD (-3): blocks up to an endless line's piece come from the
+        # heap; M_TRIM_THRESHOLD (-1): a few chunks' worth stays there when freed.
+        mallopt(-3, 4 * CHUNK)
+        mallopt(-1, 16 * CHUNK)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _candidates(chunk: bytes, whole: bool = False) -> list[int]:
