@@ -289,6 +289,7 @@ def main() -> int:
             log = folder / f"bench-{kind}.log"
             make = generate if kind == "repetitive" else generate_varied
             injected = make(log, args.mb)
+            os.sync()           # written back now, not by the kernel during the timed runs
             mb = log.stat().st_size / 1e6
             m = measure(doctor, log, args.runs, GREP_CODES, engines)
             g = m["grep"]
