@@ -352,6 +352,40 @@ def test_a_time_in_any_decimal_digits_reads_as_in_ascii(digits):
     assert timestamp("2024-01-15T10:65:30Z x") is None      # no minute 65
 
 
+def test_a_shapes_time_is_read_where_the_shape_holds_it_as_a_search_reads_it():
+    """Lines of one shape (their bytes differ only in ASCII digits) are timed by slicing
+    where the first one's time sits: the very value `timestamp` finds by searching."""
+    import random
+
+    from binance_doctor.errors.scan import _ZEROS, _timer, timestamp
+
+    rnd = random.Random(11)
+    forms = ["{d} ERROR code=-1021", "[{d}] x", "bot | {d} | WARN -2010", "{d}Z", "at {d}+05:30 y",
+             "{d}-0800 z", "{d} +0000 w", "pid 42 {d}", "no time here -1013 {d}"]
+
+    def stamp() -> str:
+        sep = rnd.choice("T ")
+        frac = rnd.choice(["", ".5", ".123", ",123456", ".123456789"])
+        # Out of range values too: month 13, day 32, hour 24, minute 61, second 60.
+        return (f"{rnd.randint(1969, 2039):04d}-{rnd.randint(0, 13):02d}-{rnd.randint(0, 32):02d}"
+                f"{sep}{rnd.randint(0, 24):02d}:{rnd.randint(0, 61):02d}:{rnd.randint(0, 60):02d}"
+                f"{frac}")
+
+    tried = 0
+    for form in forms:
+        for _ in range(60):
+            first = form.format(d=stamp())
+            for _ in range(20):
+                other = form.format(d=stamp())
+                if other.encode().translate(_ZEROS) != first.encode().translate(_ZEROS):
+                    continue                       # another shape
+                tried += 1
+                assert _timer(first)(other) == timestamp(other), (first, other)
+    assert tried > 500
+    # A shape without an ISO time is read by the search itself.
+    assert _timer("Jan 15 10:00:00 host bot[1]: x") is timestamp
+
+
 @pytest.mark.parametrize("phrase", ["Unauthorized", "Bad Request", "Client Error",
                                     "(Too Many Requests)", "TOO_MANY_REQUESTS"])
 def test_a_status_after_a_comma_keeps_its_value_before_any_reason_phrase(tmp_path, phrase):

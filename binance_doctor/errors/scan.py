@@ -288,8 +288,8 @@ class _Reader:
                 return
             if len(shapes) >= _SHAPES:
                 shapes.clear()
-            shape = shapes[skeleton] = (shape, {})
-        keyof, seen = shape
+            shape = shapes[skeleton] = (shape, {}, _timer(text))
+        keyof, seen, timer = shape
         key = keyof(line)
         known = seen.get(key)
         said, plans = known if known is not None else (None, None)
@@ -306,7 +306,7 @@ class _Reader:
         if calm and plans is not None:
             if plans.__class__ is tuple:
                 if waiting is None or _passes(said):
-                    self._count(plans, line_no, line, text)
+                    self._count(plans, line_no, line, text, timer)
                     return
             elif waiting is None:             # a status alone: it waits for its body
                 reader.waits(line_no, plans)
@@ -367,15 +367,17 @@ class _Reader:
         return tuple((f, f.message_at, row_of(f), f.code is None and f.status is None)
                      for f in found if extract.reportable(f))
 
-    def _count(self, plans: tuple, line_no: int, line: bytes, text: str) -> None:
-        """Count a line whose shape was read before: only its message and time are new."""
+    def _count(self, plans: tuple, line_no: int, line: bytes, text: str,
+               timer: Callable[[str], float | None]) -> None:
+        """Count a line whose shape was read before: only its message and time are new
+        (the time read where the shape holds it, see `_timer`)."""
         time: float | None | object = _NONE
         for f, at, base, documented_only in plans:
             message, masked, normal = self._raw(text, at) if at else (None, None, None)
             if documented_only and not (message and _documented(self.catalog, message)):
                 continue
             if time is _NONE:
-                time = timestamp(text)
+                time = timer(text)
             self._tally(f, base, line_no, message, masked, normal, time,  # type: ignore
                         line, False)
 
@@ -542,26 +544,9 @@ def timestamp(text: str) -> float | None:
     epoch ms in JSON. A time without a zone is taken as UTC."""
     head = text[:512]
     m = _ISO.search(head)
+    if m:
+        return _iso(head[m.start():m.end(4)], *m.group(5, 6, 7, 8))
     try:
-        if m:
-            mi, s, frac, tz = m.group(5, 6, 7, 8)
-            # Lines come in time order: the hour is mostly one seen just before.
-            key = (head[m.start():m.end(4)], tz)
-            hour = _HOURS.get(key, _NONE)
-            if hour is _NONE:
-                hour = _HOURS[key] = _hour(*m.group(1, 2, 3, 4), tz)
-                if len(_HOURS) > 4096:
-                    _HOURS.clear()
-            seconds = _SECONDS.get(mi + s)
-            if seconds is None:                      # past :59:59, or other digits (２０)
-                seconds = int(mi) * 60 + int(s) if int(mi) < 60 and int(s) < 60 else None
-            if hour is None or seconds is None:
-                return None
-            # What datetime.timestamp() gives: whole microseconds over 10**6.
-            micro = _MICROS.get(frac) if frac else 0
-            if micro is None:
-                micro = int(frac[:6].ljust(6, "0"))
-            return ((hour + seconds) * 1_000_000 + micro) / 1_000_000  # type: ignore
         m = _SYSLOG.match(head)
         if m and m.group(1) in _MONTHS:
             return _syslog_time(*m.groups())
@@ -575,6 +560,49 @@ def timestamp(text: str) -> float | None:
         return None
     m = _EPOCH_MS.search(text[:4096])
     return int(m.group(1)) / 1000 if m else None
+
+
+def _iso(hour_at: str, mi: str, s: str, frac: str | None, tz: str | None) -> float | None:
+    """An ISO time from its parts: the date and hour as written ("2024-01-15T10"), the
+    minute, second, fraction and zone."""
+    try:
+        # Lines come in time order: the hour is mostly one seen just before.
+        key = (hour_at, tz)
+        hour = _HOURS.get(key, _NONE)
+        if hour is _NONE:
+            hour = _HOURS[key] = _hour(hour_at[:4], hour_at[5:7], hour_at[8:10],
+                                       hour_at[11:13], tz)
+            if len(_HOURS) > 4096:
+                _HOURS.clear()
+        seconds = _SECONDS.get(mi + s)
+        if seconds is None:                      # past :59:59, or other digits (２０)
+            seconds = int(mi) * 60 + int(s) if int(mi) < 60 and int(s) < 60 else None
+        if hour is None or seconds is None:
+            return None
+        # What datetime.timestamp() gives: whole microseconds over 10**6.
+        micro = _MICROS.get(frac) if frac else 0
+        if micro is None:
+            micro = int(frac[:6].ljust(6, "0"))
+        return ((hour + seconds) * 1_000_000 + micro) / 1_000_000  # type: ignore
+    except (ValueError, KeyError):
+        return None
+
+
+def _timer(text: str) -> Callable[[str], float | None]:
+    """What reads the time of any line of this one's shape. An ISO time sits at the
+    same place in each: `_ISO` reads digits as digits whatever their value, and the
+    lines differ only in them; so its parts are sliced there, not searched for."""
+    m = _ISO.search(text[:512])
+    if m is None:
+        return timestamp
+    start, hour_end, mi, s = m.start(), m.end(4), m.start(5), m.start(6)
+    f0, f1 = m.span(7)
+    z0, z1 = m.span(8)
+    if f0 < 0 and z0 < 0:
+        return lambda line: _iso(line[start:hour_end], line[mi:mi + 2], line[s:s + 2], None,
+                                 None)
+    return lambda line: _iso(line[start:hour_end], line[mi:mi + 2], line[s:s + 2],
+                             line[f0:f1] if f0 >= 0 else None, line[z0:z1] if z0 >= 0 else None)
 
 
 def _syslog_time(mon: str, d: str, h: str, mi: str, s: str, frac: str | None,
