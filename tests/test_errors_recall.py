@@ -154,3 +154,39 @@ def test_a_filled_template_in_prose_is_found(wording, values, before, after):
     same = {m.entry.code for m in load().match_message(message)} | {code}
     assert codes & same, (text, codes)
     assert codes <= same | {None}, (text, codes)
+
+
+def _searched_status(text: str) -> int | None:
+    """recall.status without its gate: the search alone."""
+    if not any(w in text for w in recall.STATUS_WORDS):
+        return None
+    m = recall._STATUS.search(text)
+    if not m:
+        return None
+    value = next(g for g in m.groups() if g)
+    return recall._NAMED_STATUS[value.lower()] if value.isalpha() else int(value)
+
+
+_STATUS_PIECES = ["HTTP/1.1 ", "HTTP/2 ", "status", " code", "statusCode", "=", ": ", '"', "'",
+                  "<Response [", "]>", "(", ")", ", None,", " ", "x", "-", "4", "5", "0", "1",
+                  "9", "29", "03", "18", "51", "00", "02", "٣", "０", "Forbidden", "Too Many Requests",
+                  "TOO_MANY_REQUESTS", " ERROR", "<H1>", "</H1>", "<title>", "[BadGateway]",
+                  "[badrequest]", "HTTP ", "returned code", "does not indicate success", "\\",
+                  "Bad Request", "Service Unavailable", "a", "ü", "_", "\t"]
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.sampled_from(_STATUS_PIECES), max_size=14))
+def test_the_status_gate_never_changes_what_the_search_reads(pieces):
+    text = "".join(pieces)
+    assert recall.status(text) == _searched_status(text)
+
+
+@pytest.mark.parametrize("text, status", [
+    ("HTTP/1.1 429 Too Many Requests", 429), ("<Response [418]>", 418),
+    ("status code: 451", 451), ('"status":503', 503), ("got 403 Forbidden", 403),
+    ("[ServiceUnavailable] try later", 503), ("(429, None, 'x')", 429),
+    ("order 2627345190 failed: -2010", None), ("took 4512 ms, code 12", None),
+])
+def test_statuses_read_with_and_without_three_digits_standing_alone(text, status):
+    assert recall.status(text) == _searched_status(text) == status

@@ -369,9 +369,17 @@ def implied_status(message: Message) -> int | None:
     return None
 
 
+# In every phrasing of _STATUS but the .NET names (in brackets), the status is a run of
+# exactly three digits: a line without one, and without a '[', needs no search (~30 us
+# a line: no branch starts with a literal the regex engine could skip to).
+_THREE = re.compile(r"(?<!\d)[45]\d\d(?!\d)")
+
+
 def status(text: str) -> int | None:
     """The HTTP status a line states, in any common phrasing."""
     if not any(w in text for w in STATUS_WORDS):
+        return None
+    if "[" not in text and not _THREE.search(text):
         return None
     m = _STATUS.search(text)
     if not m:
