@@ -180,3 +180,29 @@ def test_hostile_inputs():
     assert find_all('{"a":' * 50_000 + body + "}" * 50_000)[0].code == -1021
     assert find_all(b"\xff\xfe\x00" + body.encode() + b"\x00\x80")[0].code == -1021
     assert len(find_all('{"code":-1021,"msg":"' * 20_000)) <= 64   # bounded per line
+
+
+def test_an_empty_reader_is_idle_for_any_line_and_holds_nothing():
+    """scan skips `idle` and `expire` when the reader is empty: that must be what they
+    would say, at every step of a log with statuses, bodies, headers, hosts and codes."""
+    from binance_doctor.errors import extract
+    from test_errors_scan import _status_log
+    from test_errors_scan_golden import varied_log
+
+    lines = (varied_log(1500, seed=5) + _status_log(4)).splitlines() + [
+        "< x-mbx-used-weight-1m: 1200", "2024-01-15T10:00:00Z INFO nothing here",
+        "2024-01-15T10:00:01Z Retry-After: 30", "2024-01-15T10:00:02Z INFO still nothing",
+        "2024-01-15T10:00:03Z POST https://fapi.binance.com/fapi/v1/order",
+        "2024-01-15T10:00:04Z INFO and nothing", "Code = -1013", "",
+        "2024-01-15T10:00:05Z HTTP 503", "2024-01-15T10:00:06Z INFO waiting"]
+    reader = extract.Reader()
+    empties = 0
+    for n, text in enumerate(lines, 1):
+        if reader.empty():
+            empties += 1
+            assert reader.idle(n, False) and reader.idle(n, True) and reader.idle(n + 50)
+            assert reader.expire(n) == [] and reader.lines_held() == ()
+        reader.apply(n, extract.analyse(text))
+        if n % 7 == 0 and reader.empty():
+            assert reader.waiting is None and reader.held is None
+    assert 100 < empties < len(lines)

@@ -238,6 +238,12 @@ class Reader:
         near = line_no if pending is None else pending.line
         return all(near - at > self.window for at, _ in ctx.headers.values())
 
+    def empty(self) -> bool:
+        """Nothing fed so far is kept: no status waits, no code is held, no host or
+        header is remembered. Then `idle` holds for any line, and nothing expires."""
+        ctx = self._ctx
+        return ctx.pending is None and ctx.held is None and not ctx.hints and not ctx.headers
+
     def waits(self, line_no: int, pending: Found) -> None:
         """Feed an idle reader a line that states a status and nothing else (no code,
         no header): `pending` is what a line of the same text left waiting (see

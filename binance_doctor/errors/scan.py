@@ -293,16 +293,19 @@ class _Reader:
         key = keyof(line)
         known = seen.get(key)
         said, plans = known if known is not None else (None, None)
-        waiting = reader.waiting
-        if waiting is not None and reader.held is None:
-            # A status whose wait ends here is reported first, as `apply` would.
-            expired = reader.expire(line_no)
-            if expired:
-                self._emit(expired, texts)
-                waiting = None
-        # A line with a code of its own, or with no status, yields the same past a
-        # status that waits for its body (see Reader.idle); any other needs it idle.
-        calm = reader.idle(line_no, True)
+        if reader.empty():                    # most lines: nothing fed can change them
+            waiting, calm = None, True
+        else:
+            waiting = reader.waiting
+            if waiting is not None and reader.held is None:
+                # A status whose wait ends here is reported first, as `apply` would.
+                expired = reader.expire(line_no)
+                if expired:
+                    self._emit(expired, texts)
+                    waiting = None
+            # A line with a code of its own, or with no status, yields the same past a
+            # status that waits for its body (see Reader.idle); any other needs it idle.
+            calm = reader.idle(line_no, True)
         if calm and plans is not None:
             if plans.__class__ is tuple:
                 if waiting is None or _passes(said):
