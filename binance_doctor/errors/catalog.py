@@ -16,7 +16,7 @@ from enum import Enum
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-from binance_doctor.pattern import Pattern
+from binance_doctor.pattern import Pattern, compiled
 from binance_doctor.product import Product
 from binance_doctor.record import frozen
 
@@ -194,7 +194,7 @@ def template_regex(template: str) -> re.Pattern[str]:
     """Regex for a message template; `%s` and `{0}` capture the values filled in."""
     parts = PLACEHOLDER.split(_normalise(template))
     body = "(.+?)".join(re.escape(p) for p in parts)
-    return re.compile(body, re.DOTALL)
+    return compiled(body, re.DOTALL)
 
 
 def _from_entries(build: Callable[[Catalog], Any]) -> cached_property:

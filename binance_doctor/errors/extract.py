@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from binance_doctor.errors.origin import CLIENT, Hint, product_hint, product_hints  # noqa: F401 - product_hint is extract's API too
+from binance_doctor.pattern import compiled
 from binance_doctor.product import Product
 
 # Headers worth carrying along with an error (lower-cased names).
-_HEADER = re.compile(
+_HEADER = compiled(
     r"""(?ix)
     (?P<name>retry-after|x-mbx-used-weight(?:-\d+[smhd])?|x-mbx-order-count-\d+[smhd])
     \\*['"]?\s*[:=]\s*\\*['"]?\s*(?P<value>\d+)""")
@@ -29,34 +30,34 @@ _HEADER = re.compile(
 _Q = r"""(?:\\*["'])?"""
 _VALUE = r"""(?P<vq>\\*["'])(?P<msg>.{0,2000}?)(?P=vq)(?=\s*(?:[,}\])]|$))"""
 _CODE = r"(?P<code>0|-\d{4,5})"
-_CODE_FIRST = re.compile(
+_CODE_FIRST = compiled(
     r"(?<![\w-])" + _Q + r"code" + _Q + r"\s*:\s*" + _CODE + r"\s*"
     r"(?:,\s*" + _Q + r"msg" + _Q + r"\s*:\s*" + _VALUE + r"|(?=\s*[,}]))")
-_MSG_FIRST = re.compile(
+_MSG_FIRST = compiled(
     r"(?<![\w-])" + _Q + r"msg" + _Q + r"\s*:\s*" + _VALUE
     + r"\s*,\s*" + _Q + r"code" + _Q + r"\s*:\s*" + _CODE)
 
 _FORMATS: dict[str, re.Pattern[str]] = dict((
     # python-binance: APIError(code=-1021): msg / BinanceOrderException(code=-1013): msg
-    ("python-binance", re.compile(
+    ("python-binance", compiled(
         r"(?:APIError|BinanceOrderException)\(code=(?P<code>-?\d{1,6})\):\s*(?P<msg>.*)")),
     # go-binance: <APIError> code=-1021, msg=...
-    ("go-binance", re.compile(r"<APIError> code=(?P<code>-?\d{1,6}), msg=(?P<msg>.*)")),
+    ("go-binance", compiled(r"<APIError> code=(?P<code>-?\d{1,6}), msg=(?P<msg>.*)")),
     # binance-connector (python) ClientError: (400, -1021, 'msg', {headers}, data)
-    ("binance-connector", re.compile(
+    ("binance-connector", compiled(
         r"\((?P<status>\d{3}), (?P<code>-?\d{1,6}|None), (?P<vq>['\"])(?P<msg>.{0,2000}?)"
         r"(?P=vq), \{")),
     # binance_common (binance-sdk-*) errors: BadRequestError: (-1021, 'msg')
-    ("binance-sdk", re.compile(
+    ("binance-sdk", compiled(
         r"(?:(?P<cls>\w+Error)(?:: )?)?\((?P<code>-\d{4,5}), (?P<vq>['\"])(?P<msg>.{0,2000}?)"
         r"(?P=vq)\)")),
     # ccxt turns some documented messages into its own classes and drops the code:
     # InsufficientFunds: binance Account has insufficient balance for requested action.
-    ("ccxt-message", re.compile(
+    ("ccxt-message", compiled(
         r"\bbinance(?:usdm|coinm)? (?!(?:GET|POST|PUT|DELETE) )(?P<msg>[A-Z][\w'-]*(?: [^{}\s]+)"
         r"{2,60}?)(?:['\"]\)?)?$")),
     # Binance.Net / CryptoExchange.Net: [ServerError] -1021: msg
-    ("binance.net", re.compile(r"\[(?:\w*Error)(?:\.\w+)?\] (?P<code>-\d{1,6}): (?P<msg>.*)")),
+    ("binance.net", compiled(r"\[(?:\w*Error)(?:\.\w+)?\] (?P<code>-\d{1,6}): (?P<msg>.*)")),
 ))
 # Which formats are worth trying on a line, by a substring each needs.
 _NEEDS = (("code", ("python-binance", "go-binance")),
@@ -473,9 +474,9 @@ def _codes(text: str) -> list[tuple[int | None, str | None, str, int | None,
             for _, _, code, msg, form, status, at, code_from in out]
 
 
-_IN_MSG = re.compile(r"""msg\\*["']?\s*[:=]\s*\\*["']\s*$""")
-_TAIL_END = re.compile(r"\\*[\"']\s*[,}\]]")
-_TAIL_START = re.compile(r"^[\s:,=\-\])}>\"']*")
+_IN_MSG = compiled(r"""msg\\*["']?\s*[:=]\s*\\*["']\s*$""")
+_TAIL_END = compiled(r"\\*[\"']\s*[,}\]]")
+_TAIL_START = compiled(r"^[\s:,=\-\])}>\"']*")
 
 
 def _tail(text: str, end: int) -> tuple[str | None, tuple[int, int] | None]:
@@ -549,7 +550,7 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-_REPR_END = re.compile(r"""['"]\)+$""")   # the end of Error('...') around a message
+_REPR_END = compiled(r"""['"]\)+$""")   # the end of Error('...') around a message
 _MAX_PER_LINE = 64
 _HOLD = 3            # lines a code that ended its line waits for its message
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
+from binance_doctor.pattern import compiled
 from binance_doctor.product import ORDER, Product
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class Hint(NamedTuple):
 # (gate, regex, products, what, tier): the gate is a lower-case literal that must be
 # in the line before its regex runs.
 _HINTS = tuple(
-    (gate, re.compile(rx, re.I), products, what, tier)
+    (gate, compiled(rx, re.I), products, what, tier)
     for gate, rx, products, what, tier in (
         ("/fapi/", r"/fapi/v\d", (Product.USDM,), "path /fapi/", PATH),
         ("/dapi/", r"/dapi/v\d", (Product.COINM,), "path /dapi/", PATH),
@@ -284,9 +285,9 @@ def meanings(against: dict[Product, str]) -> str:
 # Formats whose message is the response's own msg field, not prose after a code.
 _BODY_FORMS = frozenset(("json", "python-binance", "go-binance", "binance-connector",
                          "binance-sdk", "binance.net"))
-_STEM = re.compile(r"[a-z]{3,}")
-_LABEL = re.compile(r"[A-Za-z ]{1,20}:")
-_CATCH_ALL = re.compile(r"(?i)\b(?:unknown|internal)(?: server)? error\b")
+_STEM = compiled(r"[a-z]{3,}")
+_LABEL = compiled(r"[A-Za-z ]{1,20}:")
+_CATCH_ALL = compiled(r"(?i)\b(?:unknown|internal)(?: server)? error\b")
 _FILLER = frozenset("the this that these those for and not are was were been has have had "
                     "with your you can cannot please from into its than then there their "
                     "will would should may must any all but our out use".split())

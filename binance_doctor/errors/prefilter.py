@@ -17,18 +17,20 @@ import os
 import re
 from typing import Callable
 
+from binance_doctor.pattern import compiled
+
 # curl -v prefixes: a transcript's request, status and header lines around an error
 # are read with it, so the body gets its status, headers and host.
 CURL = (b"< ", b"> ", b"* ", b"{ [", b"<\r", b">\r", b"<\n", b">\n")
 _CURL_SPAN = 80
 
 # Signed codes, narrowed to the catalog's own codes right at the hit.
-_SIGNED = re.compile(rb"-([1-9][0-9]{3,4})(?![0-9])")
+_SIGNED = compiled(rb"-([1-9][0-9]{3,4})(?![0-9])")
 # Statuses, error words and ccxt's form are searched in a folded copy of the buffer:
 # lower case, every byte a status may follow made a space, and 5 made 4, so one
 # search finds 4xx and 5xx after any of them (offsets are those of the buffer). A
 # decimal (a price, qty=451.25) is no status.
-_STATUS = re.compile(rb" 4[0-9][0-9](?![0-9]|\.[0-9])")
+_STATUS = compiled(rb" 4[0-9][0-9](?![0-9]|\.[0-9])")
 
 _ENGINE: list = []          # [(name, lines function)], built on first use
 PURE, HYPERSCAN = "pure", "hyperscan"
@@ -69,7 +71,7 @@ def _pure(a) -> Callable[[bytes], list[int]]:
     upper = bytes(range(65, 91))
     table = bytes.maketrans(upper + a.status_before + b"5",
                             upper.lower() + b" " * len(a.status_before) + b"4")
-    ccxt = re.compile(a.ccxt).match
+    ccxt = compiled(a.ccxt).match
     codes, statuses, words = a.codes, a.statuses, a.words
 
     def pure(chunk: bytes) -> list[int]:

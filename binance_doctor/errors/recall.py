@@ -14,53 +14,53 @@ Pure; the index is built once per process from the catalog.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import NamedTuple
 
 from binance_doctor.errors import wording
 from binance_doctor.errors.catalog import Catalog, Entry, Kind, load
+from binance_doctor.pattern import compiled
 
 # A line that says it is about an error. A bare signed number counts as a code
 # only in such a line, or right before or after its documented message.
-_ERRORISH = re.compile(r"(?i)err|exception|fail|code|msg|message|invalid|reject|warn|binance"
-                       r"|\bapi\b|denied|refused|respon|returned|problem|illegal|报错|错误")
+_ERRORISH = compiled(r"(?i)err|exception|fail|code|msg|message|invalid|reject|warn|binance"
+                     r"|\bapi\b|denied|refused|respon|returned|problem|illegal|报错|错误")
 
 # -1021 standing alone: not inside a word, a date, a version, a path or a decimal.
-_SIGNED = re.compile(r"(?<![\w.\-/+])-(\d{4,5})(?![\d\-/]|[.:]\d)")
+_SIGNED = compiled(r"(?<![\w.\-/+])-(\d{4,5})(?![\d\-/]|[.:]\d)")
 # "error - 1022: ..." (a code whose sign lost its place)
-_SPACED = re.compile(r"(?<![\w\-])-\s(\d{4,5})(?=\s*[:,])")
+_SPACED = compiled(r"(?<![\w\-])-\s(\d{4,5})(?=\s*[:,])")
 # After a word that names a code: Code = -2010, code=2010, Error Code:3045,
 # [code] => -1104, error code -2014, ERROR: -1013, №1013. Never errno.
-_NAMED = re.compile(
+_NAMED = compiled(
     r"(?i)(?<![a-z])(?:error[ _]?code|err(?:or)?(?!no)|code|№)\]?\s*(?:[:=]>?|=>|is\b)?\s*"
     r"[\"'\[(]?\s*(?P<sign>-\s?)?(?P<n>\d{4,9})(?![\d\-/]|[.:]\d)")
 # A code printed right before or after its message: "4014: Price ...", "... (-1116)".
-_BEFORE = re.compile(r"(?:^|[\s\[({\"'=:])(?P<sign>-\s?)?(?P<n>\d{4,5})\s*[\]):,=\-]*\s*[\"'{]?\s*$")
-_AFTER = re.compile(r"^[\s\"'.]*[(\[]\s*(?P<sign>-)?(?P<n>\d{4,5})\s*[)\]]")
+_BEFORE = compiled(r"(?:^|[\s\[({\"'=:])(?P<sign>-\s?)?(?P<n>\d{4,5})\s*[\]):,=\-]*\s*[\"'{]?\s*$")
+_AFTER = compiled(r"^[\s\"'.]*[(\[]\s*(?P<sign>-)?(?P<n>\d{4,5})\s*[)\]]")
 # "1001 error" at the start of a line: a code whose minus sign was dropped, read only in
 # this tight form (one word "error" right after it), never a date, a count or a port.
 # What follows "error" says whether the number is a code ("1021 error: Timestamp ...",
 # "2015 error when placing orders") or counts or dates something ("1000 error responses",
 # "2021 error report"): the line's end, punctuation, or a word that starts a clause.
-_BARE = re.compile(r"^[\s>*`\"'-]{0,3}(\d{4,5}) [Ee]rror(?![\w-])(?=\s*(?:$|[:,;.!?()\[\]\-–—]"
-                   r"|(?:when|while|on|in|from|with|for|after|at|during|again|is|was|"
-                   r"calling|placing|trying|code|message|msg)\b))")
+_BARE = compiled(r"^[\s>*`\"'-]{0,3}(\d{4,5}) [Ee]rror(?![\w-])(?=\s*(?:$|[:,;.!?()\[\]\-–—]"
+                 r"|(?:when|while|on|in|from|with|for|after|at|during|again|is|was|"
+                 r"calling|placing|trying|code|message|msg)\b))")
 _RPC = range(-32768, -31999)      # JSON-RPC's reserved codes
 # A signed number that is an amount (an asset or a unit follows it) or a request
 # parameter's value (after "?name=" or "&name=") is not a code.
-_AMOUNT = re.compile(r"\s?(?:%|(?:USDT|USDC|FDUSD|BUSD|TUSD|USD|BTC|ETH|BNB|EUR|TRY|ms|sec|seconds?)\b)")
-_QUERY_VALUE = re.compile(r"[?&][\w.\[\]]+=\s*$")
+_AMOUNT = compiled(r"\s?(?:%|(?:USDT|USDC|FDUSD|BUSD|TUSD|USD|BTC|ETH|BNB|EUR|TRY|ms|sec|seconds?)\b)")
+_QUERY_VALUE = compiled(r"[?&][\w.\[\]]+=\s*$")
 # Other software's numbers in the codes' range, printed unsigned after "code" or
 # "error" or before "error": WebSocket close codes (RFC 6455 registers 1000-1015;
 # "code = 1006 (connection closed abnormally)", and -1000..-1015 are Binance codes
 # too) and database errors (MySQL's "ERROR 1130 (HY000)", "(2013, 'Lost connection
 # ...')"). Such a line's unsigned number is not read as a code; a signed one still is.
-_WS_CLOSE = re.compile(r"(?i)(?:web-?\s?socket\S*|\bwss?)\s+(?:is\s+)?(?:closed?|disconnect|error)"
-                       r"|connection ?closed|close (?:code|frame|status|reason)"
-                       r"|closed? with (?:code|status)|going away|abnormal")
-_DATABASE = re.compile(r"(?i)mysql|mariadb|sqlstate|\bsql\b|sqlalchemy|psycopg|sqlite|postgres"
-                       r"|\((?:HY|\d\d)[0-9A-Z]{3}\)")
+_WS_CLOSE = compiled(r"(?i)(?:web-?\s?socket\S*|\bwss?)\s+(?:is\s+)?(?:closed?|disconnect|error)"
+                     r"|connection ?closed|close (?:code|frame|status|reason)"
+                     r"|closed? with (?:code|status)|going away|abnormal")
+_DATABASE = compiled(r"(?i)mysql|mariadb|sqlstate|\bsql\b|sqlalchemy|psycopg|sqlite|postgres"
+                     r"|\((?:HY|\d\d)[0-9A-Z]{3}\)")
 
 # The reason phrases a status is printed with ("429 Too Many Requests"), and Java's
 # HttpStatus names: scan keys a status-like number by value when one follows it.
@@ -72,7 +72,7 @@ JAVA_REASONS = ("FORBIDDEN|UNAUTHORIZED|BAD_REQUEST|TOO_MANY_REQUESTS|I_AM_A_TEA
                 "|SERVICE_UNAVAILABLE|GATEWAY_TIMEOUT")
 
 # Statuses, in every common phrasing.
-_STATUS = re.compile(
+_STATUS = compiled(
     r"""(?ix)
     (?:^|[\s<(\[])HTTP/[\d.]+\s+(?P<a>[45]\d\d)\b           # status line (curl, http dumps)
     | <Response\ \[(?P<b>[45]\d\d)\]>                       # requests' repr
@@ -201,7 +201,7 @@ def _foreign(text: str, n: int) -> bool:
 
 
 # A documented code name as a whole token: NEW_ORDER_REJECTED, INVALID_TIMESTAMP.
-_NAME = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w-])")
+_NAME = compiled(r"(?<![\w-])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w-])")
 
 
 def _by_name(text: str, catalog: Catalog, seen: set[int]) -> dict[int, Code]:

@@ -34,6 +34,7 @@ from binance_doctor.errors.tally import (_SNIPPET, _TEMPLATES, Counter, Hit, Row
                                          _Seen, _variant, row_of, variant)
 from binance_doctor.failure import BadInput, ExitCode
 from binance_doctor.output import mask
+from binance_doctor.pattern import compiled
 
 __all__ = ["Counter", "Hit", "NoSuchFile", "Row", "Summary", "open_input", "scan", "timestamp",
            "variant"]
@@ -42,7 +43,7 @@ CHUNK = 4 * 1024 * 1024
 SPLIT_FROM = 64 * 1024 * 1024   # plain files this big are read by two processes
 
 _WHOLE = 64 * 1024             # inputs this small skip the prefilter
-_NEWLINE = re.compile(rb"\n")
+_NEWLINE = compiled(rb"\n")
 
 # Line shapes. Lines of one shape yield the same errors from the extractor; only
 # their messages and times can differ, and those are read from each line. Digits
@@ -61,10 +62,10 @@ _NEWLINE = re.compile(rb"\n")
 # as text only when a catalog wording holds it (or a longer run it begins): any
 # other value yields what any other does, so such runs key by `_code_run`.
 _ZEROS = bytes.maketrans(b"123456789", b"000000000")
-_RUN = re.compile(rb"[0-9]+")
+_RUN = compiled(rb"[0-9]+")
 # Every reason phrase the extractor reads a status with (recall's own list), also in
 # parentheses ("429 (Too Many Requests)"), and Java's HttpStatus names.
-_PHRASE = re.compile(f"(?i) \\(?(?:{REASONS}|{JAVA_REASONS})\\b".encode())
+_PHRASE = compiled(f"(?i) \\(?(?:{REASONS}|{JAVA_REASONS})\\b".encode())
 _NONE = object()
 _SHAPE_MAX = 2048            # longer lines are read in full every time
 _SHAPES = 4096               # shapes remembered
@@ -531,13 +532,13 @@ def _candidates(chunk: bytes, whole: bool = False) -> list[int]:
 
 
 # ISO-8601, and Go's log package (2024/01/15 10:23:45.123456) with slashes.
-_ISO = re.compile(r"(\d{4})[-/](\d\d)[-/](\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?"
-                  r"\s?(Z|[+-]\d\d:?\d\d)?")
-_CLF = re.compile(r"\[(\d\d)/([A-Z][a-z]{2})/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-]\d{4})\]")
-_EPOCH_MS = re.compile(r"""["']?(?:time|timestamp|ts|T|E|serverTime)["']?\s*:\s*(1\d{12})\b""")
+_ISO = compiled(r"(\d{4})[-/](\d\d)[-/](\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?"
+                r"\s?(Z|[+-]\d\d:?\d\d)?")
+_CLF = compiled(r"\[(\d\d)/([A-Z][a-z]{2})/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-]\d{4})\]")
+_EPOCH_MS = compiled(r"""["']?(?:time|timestamp|ts|T|E|serverTime)["']?\s*:\s*(1\d{12})\b""")
 # syslog and journalctl's default: "Jan 15 10:00:00 host bot[123]: ..." (no year).
-_SYSLOG = re.compile(r"\s*(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)"
-                     r"(?:\.(\d{1,6}))?\s")
+_SYSLOG = compiled(r"\s*(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)"
+                   r"(?:\.(\d{1,6}))?\s")
 _MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(),
                                        1)}
 

@@ -8,13 +8,13 @@ one-line fix from the catalog. Everything user text contributes is masked here.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from binance_doctor.errors import extract
 from binance_doctor.errors.catalog import Catalog, Kind, same_error
 from binance_doctor.output import mask
+from binance_doctor.pattern import compiled
 from binance_doctor.product import Product
 
 MAX_ROWS = 5000          # distinct rows kept; the rest are counted as "other"
@@ -208,9 +208,9 @@ def _documented(catalog: Catalog, message: str) -> bool:
     return _DOCUMENTED[message]
 
 
-_VALUES = re.compile(
+_VALUES = compiled(
     r"(?:\d{1,3}\.){3}\d{1,3}|[0-9a-fA-F:]{2,}:[0-9a-fA-F:]+|(?<![A-Za-z])[-+]?\d+(?:\.\d+)?")
-_QUOTED = re.compile(r"'[^']{1,80}'")
+_QUOTED = compiled(r"'[^']{1,80}'")
 
 
 def variant(message: str | None) -> str | None:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from binance_doctor.errors.catalog import PLACEHOLDER, Catalog, Entry, Kind
+from binance_doctor.pattern import compiled
 
 SHORT = 24             # templates shorter than this need an error-like line or quotes
 _TRUNCATED = 16        # a cut-off message must keep at least this much of its head
@@ -23,12 +24,12 @@ _HEAD = 25             # a head that stands for its template is at least this lo
 # Heads that open with these set the scene for the error the rest of the sentence states.
 _CIRCUMSTANCE = ("for ", "within ", "as ", "when ", "if ", "after ", "before ", "since ",
                  "because ", "in ", "on ", "at ", "while ")
-WORD = re.compile(r"[a-z0-9_]{3,}")
+WORD = compiled(r"[a-z0-9_]{3,}")
 # An identifier written in camelCase in a template: people and clients write it
 # listen-key, listen key, listen_key or LISTENKEY.
-_CAMEL = re.compile(r"\b[a-z]+(?:[A-Z][a-z0-9]+)+\b")
+_CAMEL = compiled(r"\b[a-z]+(?:[A-Z][a-z0-9]+)+\b")
 DETERMINERS = ("this ", "the ", "your ")
-_HAS_UPPER = re.compile(r"[a-z][A-Z]")
+_HAS_UPPER = compiled(r"[a-z][A-Z]")
 
 
 class Wording(NamedTuple):
@@ -71,7 +72,7 @@ def find(wording: Wording, low: str, plain: str) -> tuple[int, int, str] | None:
         return find_cut(wording, low, plain)      # the whole wording cannot be there
     rx = _COMPILED.get(wording.pattern)
     if rx is None:
-        rx = _COMPILED[wording.pattern] = re.compile(wording.pattern, re.DOTALL)
+        rx = _COMPILED[wording.pattern] = compiled(wording.pattern, re.DOTALL)
     m = rx.search(low)
     if m:
         end = m.end()
@@ -121,7 +122,7 @@ def looks_cut(low: str) -> bool:
     return "…" in low or "..." in low or low.rstrip(" \"'`)}]")[-1:].isalnum()
 
 
-_SENTENCE_END = re.compile(r"[\"'`}\]\n]|$")
+_SENTENCE_END = compiled(r"[\"'`}\]\n]|$")
 
 
 def find_head(head: str, low: str, plain: str) -> tuple[int, int, str] | None:
