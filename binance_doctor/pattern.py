@@ -65,7 +65,7 @@ class Counts(NamedTuple):
     compiled: int
 
 
-# Every (source, flags) `compiled` was asked for in this process, in order (tests walk it).
+# Every (source, flags) `compiled` built in this process, in order (tests walk it).
 BUILT: dict[tuple[Any, int], None] = {}
 
 _FORM = "binance-doctor sre code 1"     # change whenever the file's layout changes
@@ -83,20 +83,23 @@ def compiled(source: Any, flags: int = 0) -> re.Pattern:
     global _off
     try:
         key = (source, int(flags))
-        BUILT[key] = None
         if not _off and type(source) in (str, bytes) and not key[1] & _SPECIAL:
             entry = (_kept if _kept is not None else _load()).get(key)
             if not _off:
                 built = _from_entry(source, entry) if entry is not None else None
                 if built is not None:
                     _counts[0] += 1
-                    return built
-                return _compile_and_keep(source, key[1])
+                else:
+                    built = _compile_and_keep(source, key[1])
+                BUILT[key] = None
+                return built
     except re.error:
         pass                # a wrong pattern: re.compile raises its own error below
     except Exception:   # noqa: BLE001 - any failure of the private API: the public one
         _off = True
-    return re.compile(source, flags)
+    built = re.compile(source, flags)
+    BUILT[source, int(flags)] = None
+    return built
 
 
 def counts() -> Counts:
@@ -217,6 +220,8 @@ def _compile_and_keep(source: Any, flags: int) -> re.Pattern:
 def _write() -> None:
     """Write the kept and the fresh entries back (at exit, once: a forked child that
     leaves by os._exit writes nothing). Never an error: the cache is only a speed-up."""
+    if not _fresh:
+        return
     try:
         import marshal
 

@@ -52,7 +52,10 @@ def entries(catalog: Catalog, build: Callable[[], tuple]) -> tuple:
             catalog.__dict__[_INDEX] = got["index"]
             return got["built"]["entries"]
         except Exception:       # noqa: BLE001 - any damage: build it as if none were kept
-            named[0].unlink(missing_ok=True)     # and keep it anew
+            try:
+                named[0].unlink(missing_ok=True)     # and keep it anew
+            except OSError:     # a cache "folder" that is a file: nothing to remove
+                pass
             catalog._built.clear()
             catalog._explanations.clear()
             for name in (*_BUILT, _INDEX):
