@@ -28,7 +28,10 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class Pattern:
@@ -106,8 +109,8 @@ def counts() -> Counts:
     return Counts(*_counts)
 
 
-def cache_file():
-    """The kept code's file for this interpreter (a Path), and its family's name."""
+def cache_file() -> tuple[Path, str]:
+    """The kept code's file for this interpreter, and its family's name (bundle.store)."""
     import zlib
 
     import _sre
