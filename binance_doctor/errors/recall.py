@@ -372,7 +372,7 @@ def implied_status(message: Message) -> int | None:
 # In every phrasing of _STATUS but the .NET names (in brackets), the status is a run of
 # exactly three digits: a line without one, and without a '[', needs no search (~30 us
 # a line: no branch starts with a literal the regex engine could skip to).
-_THREE = re.compile(r"(?<!\d)[45]\d\d(?!\d)")
+_THREE = compiled(r"(?<!\d)[45]\d\d(?!\d)")
 
 
 def status(text: str) -> int | None:
