@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -58,14 +58,6 @@ class Pattern:
 
     def __repr__(self) -> str:
         return f"Pattern({self.pattern!r}, {self._flags!r})"
-
-
-class Counts(NamedTuple):
-    """What `compiled` did in this process: patterns built from kept code (`kept`) and
-    compiled by re (`compiled`)."""
-
-    kept: int
-    compiled: int
 
 
 # Every (source, flags) `compiled` built in this process, in order (tests walk it).
@@ -105,8 +97,10 @@ def compiled(source: Any, flags: int = 0) -> re.Pattern:
     return built
 
 
-def counts() -> Counts:
-    return Counts(*_counts)
+def counts() -> tuple[int, int]:
+    """What `compiled` did in this process: patterns built from kept code, and
+    patterns compiled (a class for this would cost every start-up its making)."""
+    return _counts[0], _counts[1]
 
 
 def cache_file() -> tuple[Path, str]:
