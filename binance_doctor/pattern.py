@@ -22,6 +22,11 @@ exit. Code is kept only when the pattern it builds is equal to `re.compile`'s
 implementation, or on any failure at all (a private name gone, a damaged or
 foreign file, `_sre` refusing the code, a folder that cannot be written), the
 answer is plain `re.compile`'s.
+
+Only the package's own patterns go through `compiled` (its modules' regexes, the
+catalog's wordings and templates): their sources are written to the cache file, so
+a pattern built from what a user pastes or configures (a key, a secret) must never
+be (a test reads every cache file for the secrets of a scanned log).
 """
 
 from __future__ import annotations

@@ -257,3 +257,27 @@ def test_a_wrong_pattern_raises_re_s_own_error_and_keeps_the_cache_on(fresh):
         pattern.compiled("(unclosed")
     assert pattern.compiled("x+y").match("xxy")
     assert pattern.counts() == (0, 1)
+
+
+def test_no_secret_of_the_input_reaches_a_cache_file(tmp_path):
+    """Every cache file (the sre code, the catalog copy, the snapshot, the hyperscan
+    database) is built from the package's own text: a key, secret or signature in what
+    is read never lands in one."""
+    key = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
+    secret = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
+    cache = tmp_path / "cache"
+    log = tmp_path / "bot.log"
+    log.write_text(f"2024-01-15T10:00:00Z X-MBX-APIKEY: {key}\n"
+                   f"2024-01-15T10:00:01Z secret={secret}&signature={secret[::-1]}\n"
+                   '2024-01-15T10:00:02Z {"code":-1022,"msg":"Signature for this request is '
+                   'not valid."}\n' * 3)
+    for args in (("scan", "--json", str(log)), ("explain", log.read_text())):
+        run, _ = _cli(cache, *args)
+        assert run.returncode == 0, run.stderr
+        assert key not in run.stdout and secret not in run.stdout
+    files = [p for p in cache.rglob("*") if p.is_file()]
+    assert any(p.name.startswith("sre-") for p in files)
+    for p in files:
+        data = p.read_bytes()
+        for s in (key, secret, secret[::-1]):
+            assert s.encode() not in data, p.name
