@@ -344,7 +344,7 @@ def test_statuses_waiting_for_a_body_give_the_same_hits_by_shape(tmp_path):
 
 @pytest.mark.parametrize("digits", ["0123456789", "０１２３４５６７８９", "٠١٢٣٤٥٦٧٨٩"])
 def test_a_time_in_any_decimal_digits_reads_as_in_ascii(digits):
-    from binance_doctor.errors.scan import timestamp
+    from binance_doctor.errors.timestamps import timestamp
 
     spelled = "2024-01-15T10:05:30.250Z".translate(str.maketrans("0123456789", digits))
     assert timestamp(f"{spelled} ERROR x") == timestamp("2024-01-15T10:05:30.250Z ERROR x") \
@@ -357,11 +357,15 @@ def test_a_shapes_time_is_read_where_the_shape_holds_it_as_a_search_reads_it():
     where the first one's time sits: the very value `timestamp` finds by searching."""
     import random
 
-    from binance_doctor.errors.scan import _ZEROS, _timer, timestamp
+    from binance_doctor.errors.scan import _ZEROS
+    from binance_doctor.errors.timestamps import _timer, timestamp
 
     rnd = random.Random(11)
+    # Two times on a line too: a reading that minded digits' values (hour 25 is no hour)
+    # would take the second time on one line and the first on another of its shape.
     forms = ["{d} ERROR code=-1021", "[{d}] x", "bot | {d} | WARN -2010", "{d}Z", "at {d}+05:30 y",
-             "{d}-0800 z", "{d} +0000 w", "pid 42 {d}", "no time here -1013 {d}"]
+             "{d}-0800 z", "{d} +0000 w", "pid 42 {d}", "no time here -1013 {d}",
+             "{d} retry at {e}", "sent {d}Z, due {e}Z"]
 
     def stamp() -> str:
         sep = rnd.choice("T ")
@@ -374,9 +378,9 @@ def test_a_shapes_time_is_read_where_the_shape_holds_it_as_a_search_reads_it():
     tried = 0
     for form in forms:
         for _ in range(60):
-            first = form.format(d=stamp())
+            first = form.format(d=stamp(), e=stamp())
             for _ in range(20):
-                other = form.format(d=stamp())
+                other = form.format(d=stamp(), e=stamp())
                 if other.encode().translate(_ZEROS) != first.encode().translate(_ZEROS):
                     continue                       # another shape
                 tried += 1

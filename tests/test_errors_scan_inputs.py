@@ -7,6 +7,7 @@ import gzip
 import pytest
 
 from binance_doctor.errors import scan as core
+from binance_doctor.errors import timestamps as stamps
 from binance_doctor.failure import ExitCode
 from support import run_cli
 
@@ -79,9 +80,9 @@ def test_syslog_journald_and_go_timestamps_are_read(line, seen):
 
 def test_syslog_year_is_the_latest_not_in_the_future():
     jan_2026 = 1_768_000_000        # 2026-01-09
-    assert core._syslog_time("Dec", "31", "23", "59", "59", None, now=jan_2026) == \
+    assert stamps._syslog_time("Dec", "31", "23", "59", "59", None, now=jan_2026) == \
         1_767_225_599.0                                               # 2025-12-31
-    assert core._syslog_time("Feb", "30", "10", "00", "00", None, now=jan_2026) is None
+    assert stamps._syslog_time("Feb", "30", "10", "00", "00", None, now=jan_2026) is None
 
 
 _FAULTS = r"""

@@ -43,6 +43,23 @@ def _log(lines: int, every: int, seed: int = 5) -> tuple[str, int]:
     return "\n".join(out) + "\n", errors
 
 
+def _edged(lines: list[str], place) -> str:
+    """The lines with what `place(i, size, edge)` gives put before line i when it
+    answers (size: the bytes so far; edge: the next chunk edge, moved on after it)."""
+    out, size, edge = [], 0, CHUNK
+    for i, line in enumerate(lines):
+        extra = place(i, size, edge)
+        if extra is not None:
+            out += extra
+            size += sum(len(x) + 1 for x in extra)
+            edge += CHUNK
+        elif size >= edge:
+            edge += CHUNK
+        out.append(line)
+        size += len(line) + 1
+    return "\n".join(out) + "\n"
+
+
 def _scan(monkeypatch, path, workers: int, chunk: int = CHUNK) -> dict:
     from binance_doctor.errors import scan
 
@@ -92,23 +109,19 @@ def test_errors_on_the_lines_around_every_chunk_edge(tmp_path, monkeypatch, two_
     quiet edge, which these are not)."""
     noise, _ = _log(400, 10**9)
     lines = noise.splitlines()[1:]          # the first is an error
-    out, size, errors = [], 0, 0
-    edge = CHUNK
     middle = range(len(noise) * 30 // 2 - 3 * CHUNK, len(noise) * 30 // 2 + 3 * CHUNK)
-    for i, line in enumerate(lines * 30):
+    errors = 0
+
+    def straddle(i: int, size: int, edge: int) -> list[str] | None:
+        nonlocal errors
         error = ERRORS[i % 3].format(ts="2024-01-15T10:00:00.000Z", n=i)
         if size + len(error) + 1 > edge - 20 and size < edge and edge not in middle:
-            out.append(error)                 # straddles the edge (or ends right at it)
-            size += len(error) + 1
             errors += 1
-            edge += CHUNK
-            continue
-        if size >= edge:
-            edge += CHUNK
-        out.append(line)
-        size += len(line) + 1
+            return [error]                    # straddles the edge (or ends right at it)
+        return None
+
     log = tmp_path / "edges.log"
-    log.write_text("\n".join(out) + "\n")
+    log.write_text(_edged(lines * 30, straddle))
     assert errors > 40
     one = _scan(monkeypatch, log, 1)
     two = _scan(monkeypatch, log, 2)
@@ -158,3 +171,36 @@ def test_a_file_smaller_than_one_chunk(tmp_path, monkeypatch, two_cores):
     monkeypatch.setattr(scan, "_WHOLE", 1 << 40)        # every line read, no prefilter
     assert _scan(monkeypatch, log, 2, chunk=scan.CHUNK) == got
     assert got["errors"] == errors == 200
+
+
+TRANSCRIPT = ["> POST /fapi/v1/order HTTP/1.1", "> Host: fapi.binance.com", ">",
+              "< HTTP/1.1 400 Bad Request", "< Content-Type: application/json", "<",
+              '{"code":-2019,"msg":"Margin is insufficient."}']
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_curl_transcript_across_a_chunk_edge_reads_as_one(tmp_path, monkeypatch, two_cores,
+                                                            workers):
+    """A curl -v transcript cut by a chunk's edge at any of its lines: its body keeps the
+    product its request line names (path /fapi/), as when the file is read in one chunk."""
+    noise, _ = _log(3000, 10**9)
+    placed = 0
+
+    def transcript(i: int, size: int, edge: int) -> list[str] | None:
+        nonlocal placed
+        if not size < edge <= size + 400 or placed >= 40:
+            return None
+        # The edge falls inside the transcript, after a different line each time.
+        before = sum(len(t) + 1 for t in TRANSCRIPT[:placed % len(TRANSCRIPT)])
+        pad = max(edge - size - before - 1, 0)
+        placed += 1
+        return ["2024-01-15T10:00:00.000Z INFO " + "x" * max(pad - 31, 1), *TRANSCRIPT]
+
+    log = tmp_path / "curl.log"
+    log.write_text(_edged(noise.splitlines()[1:], transcript))
+    assert placed >= 10
+    whole = _scan(monkeypatch, log, 1, chunk=1 << 24)
+    cut = _scan(monkeypatch, log, workers)
+    assert cut == whole
+    (row,) = [r for r in whole["rows"] if r["code"] == -2019]
+    assert row["count"] == placed and row["product"] == "usdm"

@@ -5,7 +5,7 @@ cheap literal prefilter picks the few lines that could hold an error, and
 only those reach the extractor (a small input is read whole, as `explain`
 reads a paste). State is bounded (a capped table of rows and the extractor's
 small window), so memory stays flat on any log size. Counting lives in
-`tally`; lines' own timestamps (first and last seen) are read here.
+`tally`; lines' own timestamps (first and last seen) in `timestamps`.
 
 Speed, without changing a count: in summary mode a line whose shape (see
 `_shape`) was read before, in a quiet context, is not read again: only its
@@ -23,8 +23,6 @@ import gzip
 import itertools
 import os
 import re
-import time
-from datetime import datetime, timedelta, timezone
 from typing import IO, Callable, Iterable, Iterator
 
 from binance_doctor.errors import extract, prefilter
@@ -32,6 +30,7 @@ from binance_doctor.errors.catalog import Catalog
 from binance_doctor.errors.recall import JAVA_REASONS, REASONS
 from binance_doctor.errors.tally import (_SNIPPET, _TEMPLATES, Counter, Hit, Row, Summary, _documented,
                                          _Seen, _variant, row_of, variant)
+from binance_doctor.errors.timestamps import _timer, timestamp
 from binance_doctor.failure import BadInput, ExitCode
 from binance_doctor.output import mask
 from binance_doctor.pattern import compiled
@@ -468,7 +467,8 @@ def _refuse_binary(name: str, chunk: bytes) -> None:
 def _chunks(stream: IO[bytes], rest: bytes = b"", blocks: int | None = None) \
         -> Iterator[bytes]:
     """Whole-line chunks, cut after the last newline of each CHUNK read (a 10 MB line
-    is cut). With `blocks`, stop after that many reads, leaving the partial line."""
+    is cut). With `blocks`, stop after that many reads, leaving the partial line.
+    curl -v lines that end a read go with the next chunk (see `_curl_tail`)."""
     while blocks is None or blocks > 0:
         block = stream.read(CHUNK)
         if len(block) == CHUNK:
@@ -477,8 +477,10 @@ def _chunks(stream: IO[bytes], rest: bytes = b"", blocks: int | None = None) \
             blocks -= 1
         if not block:
             break
-        cut = block.rfind(b"\n")      # `rest` holds no newline: the chunk ends here
-        if cut < 0:
+        cut = block.rfind(b"\n")
+        if cut >= 0 and len(block) == CHUNK and blocks != 0:
+            cut = _curl_tail(block, cut)   # more may follow: the transcript goes on there
+        if cut < 0:                   # `rest` ends in a line without its newline yet
             rest += block
             if len(rest) < 4 * CHUNK:
                 continue
@@ -495,7 +497,21 @@ def _chunks(stream: IO[bytes], rest: bytes = b"", blocks: int | None = None) \
     else:
         return
     if rest:
-        yield rest + b"\n"
+        yield rest if rest.endswith(b"\n") else rest + b"\n"
+
+
+def _curl_tail(block: bytes, cut: int) -> int:
+    """Where a chunk whose last newline is at `cut` ends so that the curl -v lines it
+    ends with go with the next chunk: a transcript cut by a chunk's edge would lose
+    the request line (its host, its path) that the body after the edge is read with,
+    so the answer would depend on where edges fall. A run that fills the block from
+    its start stays (it began in the chunk before)."""
+    end = cut
+    while True:
+        start = block.rfind(b"\n", 0, end) + 1       # the line that `end` ends
+        if start == 0 or not block.startswith(prefilter.CURL, start):
+            return end
+        end = start - 1
 
 
 _KEPT: list[bool] = []
@@ -515,9 +531,10 @@ def keep_chunk_memory() -> None:
         import ctypes
 
         mallopt = ctypes.CDLL(None).mallopt
-        # M_MMAP_THRESHOLD (-3): blocks up to an endless line's piece come from the
-        # heap; M_TRIM_THRESHOLD (-1): a few chunks' worth stays there when freed.
-        mallopt(-3, 4 * CHUNK)
+        # M_MMAP_THRESHOLD (-3): a chunk, with the line cut at its end, comes from the
+        # heap (an endless line's bigger pieces are still mapped and handed back);
+        # M_TRIM_THRESHOLD (-1): a few chunks' worth stays there when freed.
+        mallopt(-3, 2 * CHUNK)
         mallopt(-1, 16 * CHUNK)
     except (OSError, ValueError, AttributeError):
         pass
@@ -529,123 +546,3 @@ def _candidates(chunk: bytes, whole: bool = False) -> list[int]:
     if whole:
         return [0] + [m.end() for m in _NEWLINE.finditer(chunk, 0, len(chunk) - 1)]
     return prefilter.lines(chunk)
-
-
-# ISO-8601, and Go's log package (2024/01/15 10:23:45.123456) with slashes.
-_ISO = compiled(r"(\d{4})[-/](\d\d)[-/](\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?"
-                r"\s?(Z|[+-]\d\d:?\d\d)?")
-_CLF = compiled(r"\[(\d\d)/([A-Z][a-z]{2})/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-]\d{4})\]")
-_EPOCH_MS = compiled(r"""["']?(?:time|timestamp|ts|T|E|serverTime)["']?\s*:\s*(1\d{12})\b""")
-# syslog and journalctl's default: "Jan 15 10:00:00 host bot[123]: ..." (no year).
-_SYSLOG = compiled(r"\s*(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d)"
-                   r"(?:\.(\d{1,6}))?\s")
-_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(),
-                                       1)}
-
-
-def timestamp(text: str) -> float | None:
-    """Epoch seconds of the first timestamp on a line: ISO-8601, common log format, or
-    epoch ms in JSON. A time without a zone is taken as UTC."""
-    head = text[:512]
-    m = _ISO.search(head)
-    if m:
-        return _iso(head[m.start():m.end(4)], *m.group(5, 6, 7, 8))
-    try:
-        m = _SYSLOG.match(head)
-        if m and m.group(1) in _MONTHS:
-            return _syslog_time(*m.groups())
-        m = _CLF.search(head)
-        if m:
-            d, mon, y, h, mi, s, tz = m.groups()
-            dt = datetime(int(y), _MONTHS[mon], int(d), int(h), int(mi), int(s),
-                          tzinfo=_zone(tz))
-            return dt.timestamp()
-    except (ValueError, KeyError):
-        return None
-    m = _EPOCH_MS.search(text[:4096])
-    return int(m.group(1)) / 1000 if m else None
-
-
-def _iso(hour_at: str, mi: str, s: str, frac: str | None, tz: str | None) -> float | None:
-    """An ISO time from its parts: the date and hour as written ("2024-01-15T10"), the
-    minute, second, fraction and zone."""
-    try:
-        # Lines come in time order: the hour is mostly one seen just before.
-        key = (hour_at, tz)
-        hour = _HOURS.get(key, _NONE)
-        if hour is _NONE:
-            hour = _HOURS[key] = _hour(hour_at[:4], hour_at[5:7], hour_at[8:10],
-                                       hour_at[11:13], tz)
-            if len(_HOURS) > 4096:
-                _HOURS.clear()
-        seconds = _SECONDS.get(mi + s)
-        if seconds is None:                      # past :59:59, or other digits (２０)
-            seconds = int(mi) * 60 + int(s) if int(mi) < 60 and int(s) < 60 else None
-        if hour is None or seconds is None:
-            return None
-        # What datetime.timestamp() gives: whole microseconds over 10**6.
-        micro = _MICROS.get(frac) if frac else 0
-        if micro is None:
-            micro = int(frac[:6].ljust(6, "0"))
-        return ((hour + seconds) * 1_000_000 + micro) / 1_000_000  # type: ignore
-    except (ValueError, KeyError):
-        return None
-
-
-def _timer(text: str) -> Callable[[str], float | None]:
-    """What reads the time of any line of this one's shape. An ISO time sits at the
-    same place in each: `_ISO` reads digits as digits whatever their value, and the
-    lines differ only in them; so its parts are sliced there, not searched for."""
-    m = _ISO.search(text[:512])
-    if m is None:
-        return timestamp
-    start, hour_end, mi, s = m.start(), m.end(4), m.start(5), m.start(6)
-    f0, f1 = m.span(7)
-    z0, z1 = m.span(8)
-    if f0 < 0 and z0 < 0:
-        return lambda line: _iso(line[start:hour_end], line[mi:mi + 2], line[s:s + 2], None,
-                                 None)
-    return lambda line: _iso(line[start:hour_end], line[mi:mi + 2], line[s:s + 2],
-                             line[f0:f1] if f0 >= 0 else None, line[z0:z1] if z0 >= 0 else None)
-
-
-def _syslog_time(mon: str, d: str, h: str, mi: str, s: str, frac: str | None,
-                 now: float | None = None) -> float | None:
-    """A syslog time has no year: the latest year that does not put it in the future
-    (a log read in January holds December's lines). No zone: taken as UTC."""
-    now = time.time() if now is None else now
-    year = datetime.fromtimestamp(now, tz=timezone.utc).year
-    for y in (year, year - 1):
-        try:
-            at = datetime(y, _MONTHS[mon], int(d), int(h), int(mi), int(s),
-                          int((frac or "0").ljust(6, "0")), tzinfo=timezone.utc)
-        except ValueError:                 # Feb 29 in a year without it, hour 25
-            continue
-        if at.timestamp() <= now + 86400:
-            return at.timestamp()
-    return None
-
-
-def _hour(y: str, mo: str, d: str, h: str, tz: str | None) -> int | None:
-    """Epoch seconds of an ISO time's hour (None when it is no time)."""
-    try:
-        at = datetime(int(y), int(mo), int(d), int(h), tzinfo=_zone(tz))
-    except ValueError:
-        return None
-    return (at - _EPOCH) // _SECOND
-
-
-_HOURS: dict[tuple, int | None] = {}
-# "MMSS" -> seconds into the hour; milliseconds "123" -> microseconds.
-_SECONDS = {f"{m:02d}{s:02d}": m * 60 + s for m in range(60) for s in range(60)}
-_MICROS = {f"{ms:03d}": ms * 1000 for ms in range(1000)}
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_SECOND = timedelta(seconds=1)
-
-
-def _zone(tz: str | None) -> timezone:
-    if not tz or tz == "Z":
-        return timezone.utc
-    sign = -1 if tz[0] == "-" else 1
-    digits = tz[1:].replace(":", "")
-    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
