@@ -116,9 +116,9 @@ def test_missing_file_binary_file_and_no_error_have_distinct_exits(tmp_path):
 
 
 def test_long_lines_and_chunk_boundaries(tmp_path, monkeypatch):
-    from binance_doctor.errors import scan
+    from binance_doctor.errors import chunks
 
-    monkeypatch.setattr(scan, "CHUNK", 1024)
+    monkeypatch.setattr(chunks, "CHUNK", 1024)
     log = tmp_path / "long.log"
     filler = "x" * 5000
     log.write_text(f"{filler}\n" * 3 + f"{filler} {TS}\n" + f"pad {TS}\n" * 500 + filler)
@@ -191,11 +191,11 @@ def test_line_shapes_count_exactly_what_reading_every_line_counts(tmp_path, monk
 
 
 def _split_scan(tmp_path, monkeypatch, text: str) -> tuple[dict, dict]:
-    from binance_doctor.errors import halves, scan
+    from binance_doctor.errors import chunks, halves, scan
 
     log = tmp_path / "big.log"
     log.write_text(text)
-    monkeypatch.setattr(scan, "CHUNK", 16 * 1024)
+    monkeypatch.setattr(chunks, "CHUNK", 16 * 1024)
     monkeypatch.setattr(scan, "SPLIT_FROM", 1 << 40)
     one = run_cli("scan", "--json", str(log)).json()
     monkeypatch.setattr(scan, "SPLIT_FROM", 0)
@@ -220,10 +220,10 @@ def test_second_process_gives_up_and_the_first_reads_on(tmp_path, monkeypatch):
 
 
 def test_stdin_gzip_and_jsonl_stay_in_one_process(tmp_path, monkeypatch):
-    from binance_doctor.errors import halves, scan
+    from binance_doctor.errors import chunks, halves, scan
 
     monkeypatch.setattr(scan, "SPLIT_FROM", 0)
-    monkeypatch.setattr(scan, "CHUNK", 16 * 1024)
+    monkeypatch.setattr(chunks, "CHUNK", 16 * 1024)
     log = tmp_path / "big.log"
     log.write_text(mixed_log(4, 100))
     with log.open("rb") as f:
@@ -404,7 +404,7 @@ def test_a_status_after_a_comma_keeps_its_value_before_any_reason_phrase(tmp_pat
 
 
 def test_a_status_reported_after_its_chunk_or_at_the_end_keeps_its_time(tmp_path, monkeypatch):
-    from binance_doctor.errors import scan
+    from binance_doctor.errors import chunks
 
     lines = []
     for i in range(3000):
@@ -416,7 +416,7 @@ def test_a_status_reported_after_its_chunk_or_at_the_end_keeps_its_time(tmp_path
     log = tmp_path / "waiting.log"
     log.write_text("\n".join(lines) + "\n")
     whole = run_cli("scan", "--json", str(log)).json()["result"]
-    monkeypatch.setattr(scan, "CHUNK", 16 * 1024)
+    monkeypatch.setattr(chunks, "CHUNK", 16 * 1024)
     chunked = run_cli("scan", "--json", str(log)).json()["result"]
     assert chunked == whole
     by_status = {r["status"]: r for r in whole["rows"]}

@@ -6,7 +6,7 @@ import gzip
 
 import pytest
 
-from binance_doctor.errors import scan as core
+from binance_doctor.errors import chunks
 from binance_doctor.errors import timestamps as stamps
 from binance_doctor.failure import ExitCode
 from support import run_cli
@@ -87,14 +87,14 @@ def test_syslog_year_is_the_latest_not_in_the_future():
 
 _FAULTS = r"""
 import resource, sys
-from binance_doctor.errors import scan
+from binance_doctor.errors import chunks
 
-scan.CHUNK = 1 << 20
+chunks.CHUNK = 1 << 20
 if sys.argv[2] == "default":
-    scan.keep_chunk_memory = lambda: None
+    chunks.keep_memory = lambda: None
 before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 with open(sys.argv[1], "rb") as f:
-    for chunk in scan._chunks(f):
+    for chunk in chunks.whole_lines(f):
         pass
 print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
 """
@@ -129,12 +129,12 @@ def test_chunks_of_a_big_input_reuse_kept_memory_on_glibc(tmp_path):
 
 def test_memory_is_kept_only_for_an_input_of_more_than_one_chunk(monkeypatch, tmp_path):
     calls = []
-    monkeypatch.setattr(core, "keep_chunk_memory", lambda: calls.append(1))
+    monkeypatch.setattr(chunks, "keep_memory", lambda: calls.append(1))
     small = tmp_path / "small.log"
     small.write_text(ERROR + "\n")
     assert run_cli("scan", str(small), "--json").json()["result"]["errors"] == 1
     assert calls == []
-    monkeypatch.setattr(core, "CHUNK", 64)
+    monkeypatch.setattr(chunks, "CHUNK", 64)
     big = tmp_path / "big.log"
     big.write_text(("2024-01-15T10:00:00Z INFO nothing to see here\n" * 10) + ERROR + "\n")
     assert run_cli("scan", str(big), "--json").json()["result"]["errors"] == 1

@@ -1,6 +1,6 @@
 """scan reading a big file in two processes, through the CLI: the same answer as one.
 
-The file is cut at chunk edges (scan.CHUNK, made small here) and shared between two
+The file is cut at chunk edges (chunks.CHUNK, made small here) and shared between two
 processes at a quiet newline (errors.halves). Errors on the lines around every cut,
 CRLF line ends, a last line without a newline and a file smaller than one chunk must
 all be counted exactly as one process counts them.
@@ -61,9 +61,9 @@ def _edged(lines: list[str], place) -> str:
 
 
 def _scan(monkeypatch, path, workers: int, chunk: int = CHUNK) -> dict:
-    from binance_doctor.errors import scan
+    from binance_doctor.errors import chunks, scan
 
-    monkeypatch.setattr(scan, "CHUNK", chunk)
+    monkeypatch.setattr(chunks, "CHUNK", chunk)
     monkeypatch.setattr(scan, "SPLIT_FROM", 0 if workers == 2 else 1 << 40)
     run = run_cli("scan", "--json", str(path))
     assert run.code == 0, run.stderr
@@ -71,9 +71,9 @@ def _scan(monkeypatch, path, workers: int, chunk: int = CHUNK) -> dict:
 
 
 def _split_at(monkeypatch, path) -> int:
-    from binance_doctor.errors import halves, scan
+    from binance_doctor.errors import chunks, halves, scan
 
-    monkeypatch.setattr(scan, "CHUNK", CHUNK)
+    monkeypatch.setattr(chunks, "CHUNK", CHUNK)
     monkeypatch.setattr(scan, "SPLIT_FROM", 0)
     with open(path, "rb") as f:
         got = halves.half_of(str(path), f)
@@ -159,17 +159,17 @@ def test_last_line_without_a_newline(tmp_path, monkeypatch, two_cores):
 def test_a_file_smaller_than_one_chunk(tmp_path, monkeypatch, two_cores):
     """Bigger than a paste (so the prefilter picks the lines), smaller than one chunk
     (so one process reads it): the count of reading every line."""
-    from binance_doctor.errors import halves, scan
+    from binance_doctor.errors import chunks, halves, scan
 
     text, errors = _log(3000, 15)
-    assert scan._WHOLE < len(text) < scan.CHUNK
+    assert scan._WHOLE < len(text) < chunks.CHUNK
     log = tmp_path / "small.log"
     log.write_text(text)
-    got = _scan(monkeypatch, log, 2, chunk=scan.CHUNK)
+    got = _scan(monkeypatch, log, 2, chunk=chunks.CHUNK)
     with open(log, "rb") as f:
         assert halves.half_of(str(log), f) is None      # one process reads it all
     monkeypatch.setattr(scan, "_WHOLE", 1 << 40)        # every line read, no prefilter
-    assert _scan(monkeypatch, log, 2, chunk=scan.CHUNK) == got
+    assert _scan(monkeypatch, log, 2, chunk=chunks.CHUNK) == got
     assert got["errors"] == errors == 200
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 from typing import IO, Callable
 
-from binance_doctor.errors import extract, scan
+from binance_doctor.errors import chunks, extract, scan
 from binance_doctor.errors.catalog import Catalog
 from binance_doctor.errors.prefilter import CURL, lines
-from binance_doctor.errors.scan import _chunks, _Reader
+from binance_doctor.errors.scan import _Reader
 from binance_doctor.errors.tally import MAX_ROWS, Counter, _TEMPLATES, _variant
 
 _QUIET = extract.WINDOW + 2      # lines with no candidate before the split point
@@ -23,7 +23,7 @@ _LATE_ROWS = 4 * MAX_ROWS
 
 def half_of(name: str, stream: IO[bytes]) -> tuple[int, int] | None:
     """(k, offset) when a second process can read a plain file from `offset` on, at
-    the chunk edge before scan.CHUNK read `k`: a point with no candidate line in the
+    the chunk edge before chunks.CHUNK read `k`: a point with no candidate line in the
     extractor's window before it, so neither half's lines change the other's."""
     import io
     import stat
@@ -41,13 +41,13 @@ def half_of(name: str, stream: IO[bytes]) -> tuple[int, int] | None:
             return None
     except (OSError, ValueError):
         return None
-    blocks = -(-st.st_size // scan.CHUNK)
+    blocks = -(-st.st_size // chunks.CHUNK)
     mid = blocks // 2
     # Try up to 64 edges, nearest the middle first: in a log dense with candidate lines
     # (lines that say "error" are candidates too) few edges are quiet.
     for k in sorted(range(1, blocks), key=lambda k: (abs(k - mid), k))[:64]:
-        end = k * scan.CHUNK
-        start = max((k - 1) * scan.CHUNK, end - _TAIL)
+        end = k * chunks.CHUNK
+        start = max((k - 1) * chunks.CHUNK, end - _TAIL)
         head = os.pread(fd, end - start, start)
         cut = head.rfind(b"\n")
         if cut >= 0 and _quiet(head[:cut + 1], at_start=start == 0):
@@ -113,7 +113,7 @@ def scan_halves(catalog: Catalog, name: str, stream: IO[bytes], counter: Counter
     try:
         first = _Reader(catalog, name, counter, None)
         progress = (lambda done: on_progress(done * size // split)) if on_progress else None
-        first.read(_chunks(stream, blocks=k), progress, close=False)
+        first.read(chunks.whole_lines(stream, blocks=k), progress, close=False)
         with os.fdopen(rd, "rb") as inp:
             rd = -1
             data = inp.read()
@@ -128,8 +128,8 @@ def scan_halves(catalog: Catalog, name: str, stream: IO[bytes], counter: Counter
             os.waitpid(pid, 0)
     if theirs is None or len(_TEMPLATES) + len(theirs[4]) > 10000:
         # The second process could not say it exactly (too many kinds): read on here.
-        rest = os.pread(fd, k * scan.CHUNK - split, split)
-        return first.read(_chunks(stream, rest=rest), progress, first=False)
+        rest = os.pread(fd, k * chunks.CHUNK - split, split)
+        return first.read(chunks.whole_lines(stream, rest=rest), progress, first=False)
     first.read((), None, first=False)              # what waits for more lines ends here
     total, lines, errors, rows, late, binary = theirs
     counter.errors += errors
@@ -149,7 +149,7 @@ def _warm(catalog: Catalog) -> None:
     from binance_doctor.errors import wording
 
     lines(b"\n")
-    scan.keep_chunk_memory()
+    chunks.keep_memory()
     wording.index(catalog)
     scan._code_run(b"0000")
 
@@ -162,8 +162,8 @@ def _second(catalog: Catalog, name: str, fd: int, k: int, split: int,
     counter.binary_as_text = as_text
     late: dict[str, str | None] = {}
     reader = _Reader(catalog, name, counter, None, late=late)
-    rest = os.pread(fd, k * scan.CHUNK - split, split)
-    total, lines = reader.read(_chunks(_At(fd, k * scan.CHUNK), rest=rest), None, first=False)
+    rest = os.pread(fd, k * chunks.CHUNK - split, split)
+    total, lines = reader.read(chunks.whole_lines(_At(fd, k * chunks.CHUNK), rest=rest), None, first=False)
     if counter.other:
         return None
     return total, lines, counter.errors, list(counter.rows.items()), late, counter.binary
