@@ -23,15 +23,16 @@ def whole_lines(stream: IO[bytes], rest: bytes = b"", blocks: int | None = None)
     curl -v lines that end a read go with the next chunk (see `_curl_tail`)."""
     while blocks is None or blocks > 0:
         block = stream.read(CHUNK)
-        if len(block) == CHUNK:
+        full = len(block) == CHUNK             # more may follow
+        if full:
             keep_memory()
         if blocks is not None:
             blocks -= 1
         if not block:
             break
         cut = block.rfind(b"\n")
-        if cut >= 0 and len(block) == CHUNK and blocks != 0:
-            cut = _curl_tail(block, cut)   # more may follow: the transcript goes on there
+        if cut >= 0 and full and blocks != 0:
+            cut = _curl_tail(block, cut)   # the transcript goes on in the next chunk
         if cut < 0:                   # `rest` ends in a line without its newline yet
             rest += block
             if len(rest) < 4 * CHUNK:
@@ -59,11 +60,11 @@ def _curl_tail(block: bytes, cut: int) -> int:
     so the answer would depend on where edges fall. A run that fills the block from
     its start stays (it began in the chunk before)."""
     end = cut
-    while True:
-        start = block.rfind(b"\n", 0, end) + 1       # the line that `end` ends
-        if start == 0 or not block.startswith(prefilter.CURL, start):
-            return end
+    for start in prefilter.curl_before(block, cut + 1):
+        if start == 0:
+            break
         end = start - 1
+    return end
 
 
 _KEPT: list[bool] = []

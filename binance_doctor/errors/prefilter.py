@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Callable
+from typing import Callable, Iterator
 
 from binance_doctor.pattern import compiled
 
@@ -181,17 +181,21 @@ def _find_all(data: bytes, needle: bytes, out: list[int]) -> None:
         at = find(needle, at + 1)
 
 
-def _curl_context(chunk: bytes, start: int, starts: set[int]) -> None:
-    """Add the curl -v lines just before and after a candidate line."""
-    at = start
-    for _ in range(_CURL_SPAN):                     # backwards
-        if at == 0:
-            break
+def curl_before(chunk: bytes, at: int, most: int | None = None) -> Iterator[int]:
+    """The starts of the curl -v lines right before the line that starts at `at`,
+    nearest first, `most` of them at most."""
+    while at > 0 and most != 0:
         prev = chunk.rfind(b"\n", 0, at - 1) + 1
         if not chunk.startswith(CURL, prev):
-            break
-        starts.add(prev)
+            return
+        yield prev
         at = prev
+        most = None if most is None else most - 1
+
+
+def _curl_context(chunk: bytes, start: int, starts: set[int]) -> None:
+    """Add the curl -v lines just before and after a candidate line."""
+    starts.update(curl_before(chunk, start, _CURL_SPAN))
     at = start
     if not chunk.startswith(CURL, at):
         return

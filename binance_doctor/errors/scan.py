@@ -397,8 +397,8 @@ class _Reader:
                     found.message and _documented(self.catalog, found.message)):
                 continue
             time = timestamp(line.decode("utf-8", errors="replace"))
-            self._tally(found, row_of(found), found.line, found.message, *self._masked(found.message), time, line,
-                        True)
+            self._tally(found, row_of(found), found.line, found.message,
+                        *self._masked(found.message), time, line, True)
 
     def _tally(self, f: extract.Found, base: tuple, line_no: int, message: str | None,
                masked: str | None, normal: str | None, time: float | None, line: bytes,

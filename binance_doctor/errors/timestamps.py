@@ -91,9 +91,6 @@ def _timer(text: str) -> Callable[[str], float | None]:
     start, hour_end, mi, s = m.start(), m.end(4), m.start(5), m.start(6)
     f0, f1 = m.span(7)
     z0, z1 = m.span(8)
-    if f0 < 0 and z0 < 0:
-        return lambda text: _iso(text[start:hour_end], text[mi:mi + 2], text[s:s + 2], None,
-                                 None)
     return lambda text: _iso(text[start:hour_end], text[mi:mi + 2], text[s:s + 2],
                              text[f0:f1] if f0 >= 0 else None, text[z0:z1] if z0 >= 0 else None)
 
