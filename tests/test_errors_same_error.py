@@ -39,3 +39,19 @@ def test_scan_fix_column_tells_the_two_apart(tmp_path):
     rows = {r["code"]: r for r in run_cli("scan", "--json", str(log)).json()["result"]["rows"]}
     assert rows[-4138]["fix"] == "advice differs per product: binance-doctor explain -4138"
     assert rows[-1008]["fix"].startswith("means different things per product")
+
+
+def test_scan_fix_column_for_a_bare_status_names_the_status(tmp_path):
+    # A bare 503 from /fapi has four meanings on USD-M alone (the message tells them
+    # apart): the hint must be a command that runs, never "explain None".
+    log = tmp_path / "bot.log"
+    log.write_text("2026-01-01T10:00:00Z INFO https://fapi.binance.com/fapi/v1/order BTCUSDT "
+                   "-> HTTP/1.1 503 \n",
+                   encoding="utf-8")
+    rows = run_cli("scan", "--json", str(log)).json()["result"]["rows"]
+    [row] = [r for r in rows if r["status"] == 503]
+    assert row["code"] is None and row["product"] == "usdm"
+    assert row["fix"] == ("means different things, told apart by the message: "
+                          "binance-doctor explain 503 --product usdm")
+    shown = run_cli("explain", "503", "--product", "usdm")
+    assert shown.code == 0 and "Internal error; unable to process" in shown.stdout

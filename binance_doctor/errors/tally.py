@@ -241,6 +241,12 @@ def _fix(catalog: Catalog, product: Product | None, code: int | None, status: in
     keys = {e.explanation.key for e in entries}
     if len(keys) > 1:
         names = "/".join(sorted({e.name or e.title for e in entries}))
+        if code is None:
+            # A status without a message: on one product a status can mean several
+            # things (503: executed or not, unknown), told apart only by the message.
+            where = f" --product {product.value}" if product is not None else ""
+            return names, (f"means different things, told apart by the message: "
+                           f"binance-doctor explain {status}{where}")
         if same_error(entries):
             return names, f"advice differs per product: binance-doctor explain {code}"
         return names, f"means different things per product: binance-doctor explain {code}"
