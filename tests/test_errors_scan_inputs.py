@@ -139,3 +139,30 @@ def test_memory_is_kept_only_for_an_input_of_more_than_one_chunk(monkeypatch, tm
     big.write_text(("2024-01-15T10:00:00Z INFO nothing to see here\n" * 10) + ERROR + "\n")
     assert run_cli("scan", str(big), "--json").json()["result"]["errors"] == 1
     assert calls
+
+
+def test_newlines_counts_every_span_as_bytes_count_does():
+    # Spans short (counted byte by byte) and long (counted by deleting), from and to
+    # any place, with and without newlines; a wrong count shifts every line number.
+    lines = [b"x" * (i * 37 % 300) + b"\n" for i in range(200)] + [b"no newline at the end"]
+    data = b"".join(lines)
+    for start in (0, 1, 299, 511, 512, 513, 4000):
+        for end in (start, start + 1, start + 511, start + 512, start + 5000, len(data)):
+            assert chunks.newlines(data, start, end) == data.count(b"\n", start, end)
+    assert chunks.newlines(data) == 200
+    assert chunks.newlines(b"y" * 4096) == 0
+
+
+def test_line_numbers_are_right_after_long_and_short_gaps(tmp_path):
+    # Errors after gaps of every size: each row's first and last line are where they are.
+    filler = [b"2026-01-01 INFO tick %d" % i for i in range(3000)]
+    text = filler[:5] + [b'{"code":-1021,"msg":"x"}'] + filler[5:2000] + \
+        [b'{"code":-2010,"msg":"y"}'] + filler[2000:2001] + [b'{"code":-1013,"msg":"z"}']
+    log = tmp_path / "gaps.log"
+    log.write_bytes(b"\n".join(text * 40) + b"\n")     # over _WHOLE: the prefilter path
+    rows = {r["code"]: r for r in run_cli("scan", "--json", str(log)).json()["result"]["rows"]}
+    per = len(text)
+    assert rows[-1021]["first"]["line"] == 6 and rows[-1021]["last"]["line"] == 39 * per + 6
+    assert rows[-2010]["first"]["line"] == 2002
+    assert rows[-2010]["last"]["line"] == 39 * per + 2002
+    assert rows[-1013]["first"]["line"] == per and rows[-1013]["last"]["line"] == 40 * per

@@ -258,8 +258,9 @@ class _Reader:
         line_no = self.lines
         prev = 0
         texts = self.carried
+        newlines = chunks.newlines
         for start in _candidates(chunk, self.whole):
-            line_no += chunk.count(b"\n", prev, start)
+            line_no += newlines(chunk, prev, start)
             prev = start
             end = chunk.find(b"\n", start)
             line = chunk[start:end if end >= 0 else len(chunk)]
@@ -268,7 +269,7 @@ class _Reader:
         # A status waiting for its body, or a code held for its message, is reported
         # from a later chunk or at the end: its line's text goes on with it.
         self.carried = {n: texts[n] for n in self.reader.lines_held() if n in texts}
-        self.lines = line_no + chunk.count(b"\n", prev)
+        self.lines = line_no + newlines(chunk, prev)
 
     def _line(self, line_no: int, line: bytes, texts: dict[int, bytes]) -> None:
         text = line.decode("utf-8", errors="replace")
