@@ -200,7 +200,7 @@ def _split_scan(tmp_path, monkeypatch, text: str) -> tuple[dict, dict]:
     one = run_cli("scan", "--json", str(log)).json()
     monkeypatch.setattr(scan, "SPLIT_FROM", 0)
     with log.open("rb") as f:
-        k, at = halves.half_of(str(log), f)
+        at = halves.half_of(str(log), f)
     assert 0 < at < log.stat().st_size and text.encode()[at - 1] == ord("\n")
     two = run_cli("scan", "--json", str(log)).json()
     return one, two

@@ -78,7 +78,7 @@ def _split_at(monkeypatch, path) -> int:
     with open(path, "rb") as f:
         got = halves.half_of(str(path), f)
     assert got is not None, "the file was not shared between two processes"
-    return got[1]
+    return got
 
 
 @pytest.fixture
@@ -204,3 +204,55 @@ def test_a_curl_transcript_across_a_chunk_edge_reads_as_one(tmp_path, monkeypatc
     assert cut == whole
     (row,) = [r for r in whole["rows"] if r["code"] == -2019]
     assert row["count"] == placed and row["product"] == "usdm"
+
+
+def test_one_template_with_other_values_keeps_its_first_and_last_line(tmp_path, monkeypatch,
+                                                                     two_cores):
+    """Errors without a time: a row's first and last are its first and last lines. The
+    second process keeps "per 10 SECOND." and "per DAY." apart (values normalised);
+    here they are one row, and which was counted last must not decide its last line."""
+    noise = _log(4000, 10**9)[0].splitlines()[1:]
+    per = ['ERROR {{"code":-1015,"msg":"Too many new orders; current limit is {n} orders '
+           'per {u}."}}'.format(n=n, u=u) for n, u in ((50, "10 SECOND"), (100000, "DAY"))]
+    lines, at = [], {}
+    for i, line in enumerate(noise):
+        if i >= 2000 and i % 300 == 0:             # the second half only
+            lines.append(per[i // 300 % 2])
+            at.setdefault("first", len(lines))
+            at["last"] = len(lines)
+        lines.append(line)
+    lines.append(per[1])        # the last is a "per DAY." one, the kind seen first
+    at["last"] = len(lines)
+    log = tmp_path / "limits.log"
+    log.write_text("\n".join(lines) + "\n")
+    assert 0 < _split_at(monkeypatch, log) < len("\n".join(lines[:at["first"]]))
+    one, two = _scan(monkeypatch, log, 1), _scan(monkeypatch, log, 2)
+    (row,) = [r for r in two["rows"] if r["code"] == -1015]
+    assert row["variant"] == "Too many new orders; current limit is %s orders per %s."
+    assert (row["first"]["line"], row["last"]["line"]) == (at["first"], at["last"])
+    assert one == two
+
+
+def test_the_split_is_the_quiet_line_nearest_the_middle(tmp_path, monkeypatch, two_cores):
+    """Not the nearest quiet chunk edge (up to half a chunk off, a slower half): the
+    quiet line start nearest the middle, wherever chunks are cut."""
+    from binance_doctor.errors import halves, prefilter
+
+    text, _ = _log(6000, 60)
+    log = tmp_path / "bot.log"
+    log.write_text(text)
+    data = text.encode()
+    at = _split_at(monkeypatch, log)
+    # Every line start after _QUIET lines that are no candidates, found the slow way.
+    picked = set(prefilter.lines(data))
+    starts = [0] + [i + 1 for i, b in enumerate(data) if b == ord("\n")][:-1]
+    quiet = [s for n, s in enumerate(starts) if n >= halves._QUIET
+             and not picked.intersection(starts[n - halves._QUIET:n])]
+    assert len(quiet) > 1000
+    assert at == min(quiet, key=lambda s: (abs(s - len(data) // 2), s))
+    # Errors on every line but a few: the quiet line is found farther off, or none is.
+    dense = "".join(ERRORS[0].format(ts="2024-01-15T10:00:00.000Z", n=i) + "\n"
+                    for i in range(6000))
+    log.write_text(dense)
+    with open(log, "rb") as f:
+        assert halves.half_of(str(log), f) is None

@@ -16,22 +16,19 @@ from binance_doctor.errors import prefilter
 CHUNK = 4 * 1024 * 1024
 
 
-def whole_lines(stream: IO[bytes], rest: bytes = b"", blocks: int | None = None) \
-        -> Iterator[bytes]:
+def whole_lines(stream: IO[bytes]) -> Iterator[bytes]:
     """Whole-line chunks, cut after the last newline of each CHUNK read (a 10 MB line
-    is cut). With `blocks`, stop after that many reads, leaving the partial line.
-    curl -v lines that end a read go with the next chunk (see `_curl_tail`)."""
-    while blocks is None or blocks > 0:
+    is cut). curl -v lines that end a read go with the next chunk (see `_curl_tail`)."""
+    rest = b""
+    while True:
         block = stream.read(CHUNK)
         full = len(block) == CHUNK             # more may follow
         if full:
             keep_memory()
-        if blocks is not None:
-            blocks -= 1
         if not block:
             break
         cut = block.rfind(b"\n")
-        if cut >= 0 and full and blocks != 0:
+        if cut >= 0 and full:
             cut = _curl_tail(block, cut)   # the transcript goes on in the next chunk
         if cut < 0:                   # `rest` ends in a line without its newline yet
             rest += block
@@ -47,8 +44,6 @@ def whole_lines(stream: IO[bytes], rest: bytes = b"", blocks: int | None = None)
         else:
             chunk, rest = block[:cut + 1], block[cut + 1:]
         yield chunk
-    else:
-        return
     if rest:
         yield rest if rest.endswith(b"\n") else rest + b"\n"
 

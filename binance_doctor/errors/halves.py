@@ -8,23 +8,23 @@ half in a forked process and merging its rows as if counted in order.
 from __future__ import annotations
 
 import os
-from typing import IO, Callable
+from typing import IO, Callable, Iterator
 
 from binance_doctor.errors import chunks, extract, scan
 from binance_doctor.errors.catalog import Catalog
 from binance_doctor.errors.prefilter import CURL, lines
 from binance_doctor.errors.scan import _Reader
-from binance_doctor.errors.tally import MAX_ROWS, Counter, _TEMPLATES, _variant
+from binance_doctor.errors.tally import (MAX_ROWS, Counter, _TEMPLATES, _Tally, _variant,
+                                         joined)
 
 _QUIET = extract.WINDOW + 2      # lines with no candidate before the split point
-_TAIL = 256 * 1024
 _LATE_ROWS = 4 * MAX_ROWS
 
 
-def half_of(name: str, stream: IO[bytes]) -> tuple[int, int] | None:
-    """(k, offset) when a second process can read a plain file from `offset` on, at
-    the chunk edge before chunks.CHUNK read `k`: a point with no candidate line in the
-    extractor's window before it, so neither half's lines change the other's."""
+def half_of(name: str, stream: IO[bytes]) -> int | None:
+    """The offset a second process can read a plain file from: the line start nearest
+    its middle with no candidate line in the extractor's window before it, so neither
+    half's lines change the other's, and both halves take about as long."""
     import io
     import stat
 
@@ -37,59 +37,83 @@ def half_of(name: str, stream: IO[bytes]) -> tuple[int, int] | None:
     try:
         fd = stream.fileno()
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size < scan.SPLIT_FROM or stream.tell() != 0:
+        if not stat.S_ISREG(st.st_mode) or st.st_size < scan.SPLIT_FROM \
+                or st.st_size <= chunks.CHUNK or stream.tell() != 0:
             return None
     except (OSError, ValueError):
         return None
-    blocks = -(-st.st_size // chunks.CHUNK)
-    mid = blocks // 2
-    # Try up to 64 edges, nearest the middle first: in a log dense with candidate lines
-    # (lines that say "error" are candidates too) few edges are quiet.
-    for k in sorted(range(1, blocks), key=lambda k: (abs(k - mid), k))[:64]:
-        end = k * chunks.CHUNK
-        start = max((k - 1) * chunks.CHUNK, end - _TAIL)
-        head = os.pread(fd, end - start, start)
-        cut = head.rfind(b"\n")
-        if cut >= 0 and _quiet(head[:cut + 1], at_start=start == 0):
-            return k, start + cut + 1
+    # Nearest the middle first; a log dense with candidate lines (lines that say
+    # "error" are candidates too) may have no quiet point near it.
+    for near in _NEAR:
+        split = _quiet_near(fd, st.st_size, st.st_size // 2, near)
+        if split is not None:
+            return split
     return None
 
 
-def _quiet(head: bytes, at_start: bool) -> bool:
-    """Whether the last _QUIET lines of `head` hold no line the prefilter could pick."""
-    pos = len(head) - 1
-    for _ in range(_QUIET):
-        pos = head.rfind(b"\n", 0, pos)
-        if pos < 0:
-            if not at_start:
-                return False
-            break
-    region = head[pos + 1:]
-    if lines(region):
-        return False
+_NEAR = (64 * 1024, 4 * 1024 * 1024, 32 * 1024 * 1024)
+
+
+def _quiet_near(fd: int, size: int, target: int, near: int) -> int | None:
+    """The line start within `near` bytes of `target` and nearest it that follows
+    _QUIET lines the prefilter does not pick and curl -v did not write (at the file's
+    start, fewer do)."""
+    lo, hi = max(0, target - near), min(size, target + near)
+    region = os.pread(fd, hi - lo, lo)
+    first = 0 if lo == 0 else region.find(b"\n") + 1      # whole lines only
+    last = region.rfind(b"\n") + 1
+    if (lo and not first) or last <= first:
+        return None
+    body = region[first:last]
+    picked = set(lines(body))
+    best: tuple[int, int] | None = None
+    quiet = _QUIET if lo == 0 else 0      # how many quiet lines end at `at`
     at = 0
-    while at < len(region):
-        if region.startswith(CURL, at):
-            return False
-        at = region.find(b"\n", at) + 1
-    return True
+    while True:
+        split = lo + first + at
+        if quiet >= _QUIET and 0 < split < size:
+            off = abs(split - target)
+            if best is None or off < best[0]:
+                best = (off, split)
+            elif off > best[0]:
+                break                           # past the target, moving away
+        if at >= len(body):
+            break
+        quiet = 0 if at in picked or body.startswith(CURL, at) else quiet + 1
+        at = body.find(b"\n", at) + 1
+    return None if best is None else best[1]
+
+
+def _from(fd: int, split: int) -> Iterator[bytes]:
+    """The chunks of a file from `split` on, cut as one process cuts them: read from
+    the chunk edge before `split`, with what comes before it dropped."""
+    skip = split % chunks.CHUNK
+    for chunk in chunks.whole_lines(_At(fd, split - skip)):
+        if skip:
+            if skip >= len(chunk):
+                skip -= len(chunk)
+                continue
+            chunk, skip = chunk[skip:], 0
+        yield chunk
 
 
 class _At:
-    """Reads a file from an offset without moving the descriptor's shared position."""
+    """Reads a file from an offset (up to `stop`) without moving the descriptor's
+    shared position."""
 
-    def __init__(self, fd: int, pos: int) -> None:
-        self.fd, self.pos = fd, pos
+    def __init__(self, fd: int, pos: int, stop: int | None = None) -> None:
+        self.fd, self.pos, self.stop = fd, pos, stop
 
     def read(self, size: int) -> bytes:
+        if self.stop is not None:
+            size = max(0, min(size, self.stop - self.pos))
         data = os.pread(self.fd, size, self.pos)
         self.pos += len(data)
         return data
 
 
 def scan_halves(catalog: Catalog, name: str, stream: IO[bytes], counter: Counter,
-                 on_progress: Callable[[int], None] | None, k: int, split: int) \
-        -> tuple[int, int]:
+                 on_progress: Callable[[int], None] | None, split: int) -> tuple[int, int]:
     import pickle
 
     fd = stream.fileno()
@@ -101,7 +125,7 @@ def scan_halves(catalog: Catalog, name: str, stream: IO[bytes], counter: Counter
         status = 1
         try:
             os.close(rd)
-            data = pickle.dumps(_second(catalog, name, fd, k, split, counter.binary_as_text),
+            data = pickle.dumps(_second(catalog, name, fd, split, counter.binary_as_text),
                                 protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(wr, "wb") as out:
                 out.write(data)
@@ -113,7 +137,7 @@ def scan_halves(catalog: Catalog, name: str, stream: IO[bytes], counter: Counter
     try:
         first = _Reader(catalog, name, counter, None)
         progress = (lambda done: on_progress(done * size // split)) if on_progress else None
-        first.read(chunks.whole_lines(stream, blocks=k), progress, close=False)
+        first.read(chunks.whole_lines(_At(fd, 0, split)), progress, close=False)
         with os.fdopen(rd, "rb") as inp:
             rd = -1
             data = inp.read()
@@ -128,17 +152,23 @@ def scan_halves(catalog: Catalog, name: str, stream: IO[bytes], counter: Counter
             os.waitpid(pid, 0)
     if theirs is None or len(_TEMPLATES) + len(theirs[4]) > 10000:
         # The second process could not say it exactly (too many kinds): read on here.
-        rest = os.pread(fd, k * chunks.CHUNK - split, split)
-        return first.read(chunks.whole_lines(stream, rest=rest), progress, first=False)
+        return first.read(_from(fd, split), progress, first=False)
     first.read((), None, first=False)              # what waits for more lines ends here
     total, lines, errors, rows, late, binary = theirs
     counter.errors += errors
     counter.binary += binary
+    # Its rows are kept by message with the values normalised: several can be one row
+    # here (one template, "per 10 SECOND." and "per DAY."), so they are joined in the
+    # order of their lines before they count after the first half's.
+    mine: dict[tuple, _Tally] = {}
     for (product, code, status, v), tally in rows:
         template = None if v is None else _TEMPLATES.get(v) or _variant(catalog, late[v])
         tally.first = tally.first._replace(line=tally.first.line + first.lines)
         tally.last = tally.last._replace(line=tally.last.line + first.lines)
-        counter.merge((product, code, status, template), tally)
+        key = (product, code, status, template)
+        mine[key] = joined(mine[key], tally) if key in mine else tally
+    for key, tally in mine.items():
+        counter.merge(key, tally)
     return first.total + total, first.lines + lines
 
 
@@ -154,16 +184,15 @@ def _warm(catalog: Catalog) -> None:
     scan._code_run(b"0000")
 
 
-def _second(catalog: Catalog, name: str, fd: int, k: int, split: int,
-            as_text: bool = False) -> tuple | None:
+def _second(catalog: Catalog, name: str, fd: int, split: int, as_text: bool = False) \
+        -> tuple | None:
     """The second half, counted with lines numbered from the split and rows kept by
     the message with its values normalised (the first process picks the templates)."""
     counter = Counter(catalog, limit=_LATE_ROWS)
     counter.binary_as_text = as_text
     late: dict[str, str | None] = {}
     reader = _Reader(catalog, name, counter, None, late=late)
-    rest = os.pread(fd, k * chunks.CHUNK - split, split)
-    total, lines = reader.read(chunks.whole_lines(_At(fd, k * chunks.CHUNK), rest=rest), None, first=False)
+    total, lines = reader.read(_from(fd, split), None, first=False)
     if counter.other:
         return None
     return total, lines, counter.errors, list(counter.rows.items()), late, counter.binary

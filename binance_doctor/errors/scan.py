@@ -196,7 +196,7 @@ def scan(catalog: Catalog, name: str, stream: IO[bytes], counter: Counter,
 
         half = half_of(name, stream) if on_hit is None else None
         if half is not None:
-            return scan_halves(catalog, name, stream, counter, on_progress, *half)
+            return scan_halves(catalog, name, stream, counter, on_progress, half)
         reader = _Reader(catalog, name, counter, on_hit)
         return reader.read(chunks.whole_lines(stream), on_progress)
     except BrokenPipeError:

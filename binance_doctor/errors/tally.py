@@ -79,6 +79,17 @@ class _Tally:
     last: _Seen
 
 
+def joined(a: _Tally, b: _Tally) -> _Tally:
+    """One row of two counted over interleaved lines of one input (line numbers apart),
+    as if counted in the lines' order: of equal times, or none, the earlier line is
+    first and the later last (see `_earlier`, `_later`)."""
+    first = b.first if _earlier(b.first, a.first) or (
+        b.first.time == a.first.time and b.first.line < a.first.line) else a.first
+    last = b.last if _later(b.last, a.last) and not (
+        b.last.time == a.last.time and b.last.line < a.last.line) else a.last
+    return _Tally(a.count + b.count, first, last)
+
+
 def row_of(found: extract.Found) -> tuple:
     """A row's key but the message variant: product, code, and the status only when
     there is no code (a code's row holds it with any status)."""
