@@ -201,8 +201,33 @@ def main(argv: list[str] | None = None) -> int:
         if code is ExitCode.INTERRUPTED:
             # Worker threads may sit in a DNS lookup that cannot be cancelled: do not wait.
             os._exit(int(code))
-        sys.exit(int(code))
+        _leave(int(code))
     return int(code)
+
+
+def _leave(code: int) -> None:
+    """End the process once all is said, as the interpreter ends it, but without the
+    teardown: freeing every object one by one (the catalog, the wording index, a big
+    scan's tables) took 23-34 ms after a scan of the 210 MB bench log (strace, from
+    the last exit handler to exit_group) and a tenth of `explain -2010`'s instructions
+    (callgrind). Threads are waited for and exit handlers run first, in the
+    interpreter's order; a stream that cannot be flushed (its reader gone), or a
+    Python without these hooks, leaves the ending to the interpreter, as before."""
+    import atexit
+    import threading
+
+    threads = getattr(threading, "_shutdown", None)
+    handlers = getattr(atexit, "_run_exitfuncs", None)
+    if threads is None or handlers is None:
+        sys.exit(code)
+    threads()
+    handlers()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    os._exit(code)
 
 
 def _run(args: list[str]) -> ExitCode:
