@@ -140,9 +140,13 @@ def test_http_statuses_without_a_code(status, policy):
 
 def test_503_shows_every_variant_and_unknown_status_warns_about_duplicates():
     result = findings(run_cli("explain", "503", "--json"))
-    assert len(result) == 4
+    assert len(result) == 5
     unknown = [f for f in result if f["messages"][0].startswith("Unknown error")]
     assert unknown[0]["retry"]["policy"] == "check_first"
+    # Without a product it may be spot's or margin's 503, whose execution is unknown.
+    (generic,) = [f for f in result if f["status"] == "5xx"]
+    assert {"spot", "sapi"} <= set(generic["products"])
+    assert generic["retry"]["policy"] == "check_first"
     for code in ("500", "502", "HTTP 504"):
         (f,) = findings(run_cli("explain", code, "--json"))
         assert f["status"] == "5xx" and "duplicate" in f["retry"]["advice"]

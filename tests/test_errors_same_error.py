@@ -55,3 +55,23 @@ def test_scan_fix_column_for_a_bare_status_names_the_status(tmp_path):
                           "binance-doctor explain 503 --product usdm")
     shown = run_cli("explain", "503", "--product", "usdm")
     assert shown.code == 0 and "Internal error; unable to process" in shown.stdout
+
+
+def test_scan_fix_column_for_a_status_without_product_or_with_its_message(tmp_path):
+    # No product: spot's and margin's 503 (execution unknown) is one of the meanings.
+    # A usdm 503 whose message names one meaning gets that meaning's fix, not a list.
+    ticks = "".join(f"2026-01-01T10:01:00Z INFO tick {i}\n" for i in range(50))
+    log = tmp_path / "bot.log"
+    log.write_text("2026-01-01T10:00:00Z ERROR request -> HTTP/1.1 503 \n" + ticks +
+                   "2026-01-01T10:02:00Z ERROR https://fapi.binance.com/fapi/v1/order "
+                   "returned 503: Unknown error, please check your request or try again "
+                   "later.\n", encoding="utf-8")
+    rows = {r["product"]: r for r in run_cli("scan", "--json", str(log)).json()["result"]["rows"]}
+    bare = rows[None]
+    assert bare["status"] == 503 and "HTTP 5XX" in bare["name"].split("/")
+    assert bare["fix"] == ("means different things, told apart by the message: "
+                           "binance-doctor explain 503")
+    told = rows["usdm"]
+    assert told["name"] == ("HTTP 503: Unknown error, please check your request or try "
+                            "again later.")
+    assert told["fix"].startswith("Do not resend blindly: query the order")

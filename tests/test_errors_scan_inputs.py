@@ -141,9 +141,12 @@ def test_memory_is_kept_only_for_an_input_of_more_than_one_chunk(monkeypatch, tm
     assert calls
 
 
-def test_newlines_counts_every_span_as_bytes_count_does():
-    # Spans short (counted byte by byte) and long (counted by deleting), from and to
-    # any place, with and without newlines; a wrong count shifts every line number.
+@pytest.mark.parametrize("piece", [4 * 1024 * 1024, 1000])
+def test_newlines_counts_every_span_as_bytes_count_does(monkeypatch, piece):
+    # Spans short (counted byte by byte) and long (counted by deleting, a piece at a
+    # time), from and to any place, with and without newlines; a wrong count shifts
+    # every line number.
+    monkeypatch.setattr(chunks, "_PIECE", piece)
     lines = [b"x" * (i * 37 % 300) + b"\n" for i in range(200)] + [b"no newline at the end"]
     data = b"".join(lines)
     for start in (0, 1, 299, 511, 512, 513, 4000):

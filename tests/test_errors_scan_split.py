@@ -256,3 +256,76 @@ def test_the_split_is_the_quiet_line_nearest_the_middle(tmp_path, monkeypatch, t
     log.write_text(dense)
     with open(log, "rb") as f:
         assert halves.half_of(str(log), f) is None
+
+
+def _dense(n: int) -> list[str]:
+    """Error lines only: no quiet point among them."""
+    return [ERRORS[1].format(ts="2024-01-15T10:00:00.000Z", n=i) for i in range(n)]
+
+
+def test_no_split_in_the_first_chunk_where_a_paste_is_read_whole(tmp_path, monkeypatch,
+                                                                 two_cores):
+    """A quiet run near the start only: a first part that small would be one small
+    chunk, read whole as a paste (every line, the host line too), where one process
+    reads the file's first chunk through the prefilter."""
+    head = ["2024-01-15T10:00:00.000Z INFO POST https://fapi.binance.com/fapi/v1/order",
+            '2024-01-15T10:00:00.001Z ERROR {"code":-2019,"msg":"Margin is insufficient."}']
+    head += [f"2024-01-15T10:00:01.000Z INFO tick {i}" for i in range(60)]
+    log = tmp_path / "start.log"
+    log.write_text("\n".join(head + _dense(2500)) + "\n")
+    one, two = _scan(monkeypatch, log, 1), _scan(monkeypatch, log, 2)
+    assert one == two and one["errors"] == 2501
+
+
+def test_the_binary_check_sees_what_one_process_sees(tmp_path, monkeypatch, two_cores):
+    """Clean lines, then lines of control bytes: one process refuses the file from its
+    first chunk; a split among the first clean lines must not let it through."""
+    clean = [f"2024-01-15T10:00:01.000Z INFO tick {i}" for i in range(45)]
+    noisy = [ERRORS[1].format(ts="\x01\x02\x03" * 16, n=i) for i in range(2500)]
+    log = tmp_path / "bin.log"
+    log.write_text("\n".join(clean + noisy) + "\n")
+    from binance_doctor.errors import chunks, scan
+
+    for workers in (1, 2):
+        monkeypatch.setattr(chunks, "CHUNK", CHUNK)
+        monkeypatch.setattr(scan, "SPLIT_FROM", 0 if workers == 2 else 1 << 40)
+        run = run_cli("scan", "--json", str(log))
+        assert run.code == 4 and "binary file" in run.json()["result"]["message"], workers
+
+
+def test_a_line_cut_into_pieces_is_never_quiet(tmp_path, monkeypatch, two_cores):
+    """A line longer than four chunks is read in pieces, and a piece that ends on
+    "HTTP/1.1 503" (the line goes on "1...") is read as a status of that host, which
+    the error on the next line joins. The split must not fall after such a line."""
+    err = ERRORS[0].format(ts="2024-01-15T10:00:00.000Z", n=7)
+    before = [err] * (60000 // len(err)) + ["2024-01-15T10:00:02.000Z INFO tick"] * 41
+    start = sum(len(x) + 1 for x in before)
+    edge = -(-(start + 4 * CHUNK) // CHUNK) * CHUNK     # where the reader cuts the line
+    host, status = "POST https://fapi.binance.com/fapi/v1/order ", " HTTP/1.1 503"
+    long = host + "Z" * (edge - start - len(host) - len(status)) + status + "1" + "Z" * 2 * CHUNK
+    margin = '2024-01-15T10:00:03.000Z ERROR {"code":-2019,"msg":"Margin is insufficient."}'
+    log = tmp_path / "long.log"
+    log.write_text("\n".join(before + [long, margin] + [err] * (50000 // len(err))) + "\n")
+    one, two = _scan(monkeypatch, log, 1), _scan(monkeypatch, log, 2)
+    assert one == two
+    (row,) = [r for r in one["rows"] if r["code"] == -2019]
+    assert row["count"] == 1
+
+
+def test_looking_for_a_split_in_a_dense_log_reads_little(tmp_path, monkeypatch, two_cores):
+    """Every line a candidate: no split, found by reading at most 2 x 8 MiB around the
+    middle (a wider look cost a second and 200 MiB on a 130 MB log)."""
+    import os
+
+    from binance_doctor.errors import halves, scan
+
+    line = (ERRORS[1].format(ts="2024-01-15T10:00:00.000Z", n=0) + "\n").encode()
+    log = tmp_path / "dense.log"
+    log.write_bytes(line * (40 * 1024 * 1024 // len(line)))
+    monkeypatch.setattr(scan, "SPLIT_FROM", 0)
+    asked = []
+    real = os.pread
+    monkeypatch.setattr(os, "pread", lambda fd, n, at: (asked.append(n), real(fd, n, at))[1])
+    with open(log, "rb") as f:
+        assert halves.half_of(str(log), f) is None
+    assert max(asked) == 2 * halves._NEAR[-1] and sum(asked) <= 2.2 * max(asked)

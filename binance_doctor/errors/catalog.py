@@ -308,14 +308,19 @@ class Catalog:
         generic 5XX entry: the 503 variants documented for futures and options say
         "safe to retry" in places, which is never true of another product's 5xx.
         Other statuses documented for one product only (409 on spot) are still
-        shown for the rest, whose entries name the product they come from.
+        shown for the rest, whose entries name the product they come from. Without a
+        product, a 5xx that only some products document (503: futures and options)
+        also gets the generic entry: it may come from spot or margin, whose 5xx may
+        have been executed.
         """
         key = str(status).lower()
         every = [self._entry(i) for i in self._by_status.get(key, [])]
         found = [e for e in every if product is None or product in e.products]
-        if not found and key.isdigit() and key.startswith("5"):
-            found = [e for e in (self._entry(i) for i in self._by_status.get("5xx", []))
-                     if product is None or product in e.products]
+        if key.isdigit() and key.startswith("5"):
+            covered = {p for e in found for p in e.products}
+            found += [e for e in (self._entry(i) for i in self._by_status.get("5xx", []))
+                      if (product is None and not covered.issuperset(e.products))
+                      or (not found and product in e.products)]
         elif not found:
             found = every
         return found

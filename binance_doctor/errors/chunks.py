@@ -71,11 +71,18 @@ def newlines(data: bytes, start: int = 0, end: int | None = None) -> int:
         end = len(data)
     if end - start < _BY_BYTE:
         return data.count(b"\n", start, end)
-    piece = data if start == 0 and end == len(data) else data[start:end]
-    return len(piece) - len(piece.replace(b"\n", b""))
+    if start == 0 and end == len(data) <= _PIECE:
+        return end - len(data.replace(b"\n", b""))
+    # A chunk's worth at a time: an endless line's span copied whole would double it.
+    count = 0
+    for at in range(start, end, _PIECE):
+        piece = data[at:min(at + _PIECE, end)]
+        count += len(piece) - len(piece.replace(b"\n", b""))
+    return count
 
 
 _BY_BYTE = 512
+_PIECE = 4 * 1024 * 1024
 
 
 _KEPT: list[bool] = []

@@ -43,21 +43,27 @@ def half_of(name: str, stream: IO[bytes]) -> int | None:
     except (OSError, ValueError):
         return None
     # Nearest the middle first; a log dense with candidate lines (lines that say
-    # "error" are candidates too) may have no quiet point near it.
+    # "error" are candidates too) may have no quiet point near it, and then one
+    # process reads it all. The first process's part is more than a chunk (and than
+    # a paste), so its first chunk is the one one process reads first: the paste
+    # reading and the binary check see what they see in one process.
+    least = max(chunks.CHUNK, scan._WHOLE) + 1
     for near in _NEAR:
-        split = _quiet_near(fd, st.st_size, st.st_size // 2, near)
+        split = _quiet_near(fd, st.st_size, st.st_size // 2, near, least)
         if split is not None:
             return split
     return None
 
 
-_NEAR = (64 * 1024, 4 * 1024 * 1024, 32 * 1024 * 1024)
+_NEAR = (64 * 1024, 1024 * 1024, 8 * 1024 * 1024)   # at most 16 MiB read to look
 
 
-def _quiet_near(fd: int, size: int, target: int, near: int) -> int | None:
-    """The line start within `near` bytes of `target` and nearest it that follows
-    _QUIET lines the prefilter does not pick and curl -v did not write (at the file's
-    start, fewer do)."""
+def _quiet_near(fd: int, size: int, target: int, near: int, least: int) -> int | None:
+    """The line start within `near` bytes of `target` and nearest it, from `least` on,
+    that follows _QUIET lines the prefilter does not pick and curl -v did not write
+    (at the file's start, fewer do). A line longer than a chunk is never quiet: the
+    reader takes an endless line in pieces, and a piece's end is read as if the line
+    ended there, so what a piece says can reach past the lines after it."""
     lo, hi = max(0, target - near), min(size, target + near)
     region = os.pread(fd, hi - lo, lo)
     first = 0 if lo == 0 else region.find(b"\n") + 1      # whole lines only
@@ -71,7 +77,7 @@ def _quiet_near(fd: int, size: int, target: int, near: int) -> int | None:
     at = 0
     while True:
         split = lo + first + at
-        if quiet >= _QUIET and 0 < split < size:
+        if quiet >= _QUIET and least <= split < size:
             off = abs(split - target)
             if best is None or off < best[0]:
                 best = (off, split)
@@ -79,8 +85,10 @@ def _quiet_near(fd: int, size: int, target: int, near: int) -> int | None:
                 break                           # past the target, moving away
         if at >= len(body):
             break
-        quiet = 0 if at in picked or body.startswith(CURL, at) else quiet + 1
-        at = body.find(b"\n", at) + 1
+        nxt = body.find(b"\n", at) + 1
+        quiet = 0 if at in picked or body.startswith(CURL, at) or nxt - at > chunks.CHUNK \
+            else quiet + 1
+        at = nxt
     return None if best is None else best[1]
 
 

@@ -245,6 +245,10 @@ def _fix(catalog: Catalog, product: Product | None, code: int | None, status: in
         entries = catalog.by_code(code, product) or catalog.by_code(code)
     elif status is not None:
         entries = catalog.by_status(status, product)
+        if message and len(entries) > 1:
+            # The message names one of the status's meanings (503: executed or not).
+            said = {m.entry.explanation.key for m in catalog.match_message(message)}
+            entries = [e for e in entries if e.explanation.key in said] or entries
     elif message:
         entries = [m.entry for m in catalog.match_message(message)]
     if not entries:
@@ -252,13 +256,15 @@ def _fix(catalog: Catalog, product: Product | None, code: int | None, status: in
     keys = {e.explanation.key for e in entries}
     if len(keys) > 1:
         names = "/".join(sorted({e.name or e.title for e in entries}))
-        if code is None:
+        if code is not None:
+            if same_error(entries):
+                return names, f"advice differs per product: binance-doctor explain {code}"
+            return names, f"means different things per product: binance-doctor explain {code}"
+        if status is not None:
             # A status without a message: on one product a status can mean several
             # things (503: executed or not, unknown), told apart only by the message.
             where = f" --product {product.value}" if product is not None else ""
             return names, (f"means different things, told apart by the message: "
                            f"binance-doctor explain {status}{where}")
-        if same_error(entries):
-            return names, f"advice differs per product: binance-doctor explain {code}"
-        return names, f"means different things per product: binance-doctor explain {code}"
+        return names, "means different things per product"
     return entries[0].name or entries[0].title, entries[0].explanation.one_line_fix
