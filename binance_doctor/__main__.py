@@ -1,5 +1,5 @@
 """Lets `python -m binance_doctor` behave exactly like the console script."""
 
-from binance_doctor.cli import main
+from binance_doctor.cli import console
 
-main()
+console()

@@ -1,5 +1,7 @@
 """How the console script ends: threads waited for, exit handlers run, every byte
-flushed, the exit code kept, and the interpreter not torn down (cli.main._leave)."""
+flushed, the exit code kept, and the interpreter not torn down (cli.main._leave);
+while a program that calls main() itself, or a profiler around it, sees the
+interpreter end as ever."""
 
 from __future__ import annotations
 
@@ -8,41 +10,48 @@ import sys
 
 from binance_doctor.failure import ExitCode
 
-# The console script's own way in (main() with no arguments reads sys.argv), with a
-# thread still at work when the command is done, an exit handler, and an object whose
-# finaliser only a teardown of the interpreter would run.
+# The console script's own way in (console() reads sys.argv), with a thread still at
+# work when the command is done, an exit handler, and an object whose finaliser only a
+# teardown of the interpreter would run.
 SCRIPT = """
-import atexit, sys, threading, time
-class Torn:
-    def __del__(self):
-        sys.stderr.write("TORN DOWN\\n")
-kept = Torn()
+import atexit, os, sys, threading, time
+# Written, not flushed: only the teardown of the interpreter flushes it.
+torn = open(os.environ["TORN"], "w")
+torn.write("TORN DOWN")
 atexit.register(lambda: sys.stderr.write("HANDLER RAN\\n"))
 def late():
     time.sleep(0.3)
     sys.stderr.write("THREAD DONE\\n")
 threading.Thread(target=late).start()
-from binance_doctor.cli import main
-main()
+from binance_doctor.cli import console
+PROFILE
+console()
 """
 
 
-def _console(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", SCRIPT, *args], capture_output=True,
-                          text=True, timeout=120, **kw)
+def _console(tmp_path, *args: str, profile: str = "") -> tuple[subprocess.CompletedProcess,
+                                                                  bool]:
+    """The run, and whether the interpreter was torn down."""
+    import os
+
+    torn = tmp_path / "torn"
+    run = subprocess.run([sys.executable, "-c", SCRIPT.replace("PROFILE", profile), *args],
+                         capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "TORN": str(torn)})
+    return run, torn.read_text() == "TORN DOWN"
 
 
-def test_threads_and_exit_handlers_run_and_no_teardown():
-    run = _console("explain", "-2010")
+def test_threads_and_exit_handlers_run_and_no_teardown(tmp_path):
+    run, torn = _console(tmp_path, "explain", "-2010")
     assert run.returncode == 0
     assert "-2010" in run.stdout and "NEW_ORDER_REJECTED" in run.stdout
     lines = run.stderr.splitlines()
     assert lines.index("THREAD DONE") < lines.index("HANDLER RAN")   # the interpreter's order
-    assert "TORN DOWN" not in lines
+    assert not torn
 
 
-def test_the_exit_code_of_a_failure_is_kept():
-    run = _console("explain", "-987654")
+def test_the_exit_code_of_a_failure_is_kept(tmp_path):
+    run, _ = _console(tmp_path, "explain", "-987654")
     assert run.returncode == ExitCode.NOT_FOUND
     assert "HANDLER RAN" in run.stderr
 
@@ -51,6 +60,27 @@ def test_a_long_output_through_a_pipe_arrives_whole(tmp_path):
     log = tmp_path / "bot.log"
     log.write_text("".join(f'2026-01-01 ERROR {{"code":-1021,"msg":"Timestamp for this request '
                            f'is outside of the recvWindow. {i}"}}\n' for i in range(3000)))
-    run = _console("scan", "--jsonl", str(log))
+    run, _ = _console(tmp_path, "scan", "--jsonl", str(log))
     assert run.returncode == 0
     assert len(run.stdout.splitlines()) == 3000 and run.stdout.endswith("}\n")
+
+
+def test_under_a_profiler_the_interpreter_ends_it_as_ever(tmp_path):
+    # cProfile and coverage report from the teardown: it must happen.
+    run, torn = _console(tmp_path, "explain", "-987654",
+                         profile="sys.setprofile(lambda *a: None)")
+    assert run.returncode == ExitCode.NOT_FOUND and torn
+
+
+def test_a_program_that_calls_main_gets_system_exit():
+    code = ("import sys\n"
+            "from binance_doctor.cli import main\n"
+            "try:\n"
+            "    main()\n"
+            "except SystemExit as e:\n"
+            "    print('CAUGHT', e.code)\n"
+            "finally:\n"
+            "    print('FINALLY')\n")
+    run = subprocess.run([sys.executable, "-c", code, "explain", "-987654"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.stdout.splitlines()[-2:] == [f"CAUGHT {int(ExitCode.NOT_FOUND)}", "FINALLY"]

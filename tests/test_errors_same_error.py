@@ -75,3 +75,14 @@ def test_scan_fix_column_for_a_status_without_product_or_with_its_message(tmp_pa
     assert told["name"] == ("HTTP 503: Unknown error, please check your request or try "
                             "again later.")
     assert told["fix"].startswith("Do not resend blindly: query the order")
+
+
+def test_without_a_product_a_status_message_keeps_every_meaning(tmp_path):
+    # "Unknown error, ..." is the futures wording of a 503; with no product named, a
+    # 503 may still be spot's or margin's (execution unknown): no meaning is dropped.
+    log = tmp_path / "bot.log"
+    log.write_text("2026-01-01T10:02:00Z ERROR request returned 503: Unknown error, please "
+                   "check your request or try again later.\n", encoding="utf-8")
+    (row,) = run_cli("scan", "--json", str(log)).json()["result"]["rows"]
+    assert row["product"] is None and row["status"] == 503
+    assert "HTTP 5XX" in row["name"].split("/")

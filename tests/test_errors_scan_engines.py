@@ -116,3 +116,20 @@ def test_both_engines_read_the_same_curl_lines_around_a_candidate(engines, text)
                   if line.startswith(("< ", "> ", "* ", "{ [", "<\r", ">\r", "<\n", ">\n"))]
     starts = [sum(len(x) for x in text.splitlines(keepends=True)[:i]) for i in curl_lines]
     assert set(starts) <= set(picked[1])
+
+
+def test_two_installs_keep_a_database_each(tmp_path, monkeypatch):
+    """Two installs sharing the cache folder (a venv beside pipx) each keep theirs: each
+    compiling on every run would cost more than reading 100 MB."""
+    import hyperscan
+
+    from binance_doctor.errors import prefilter
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    patterns, flags = [b"-1021[^0-9]", b"error"], [0, hyperscan.HS_FLAG_CASELESS]
+    for place in ("/opt/one/binance_doctor/errors/prefilter.py",
+                  "/opt/two/binance_doctor/errors/prefilter.py"):
+        monkeypatch.setattr(prefilter, "__file__", place)
+        prefilter._compiled(hyperscan, patterns, flags)
+    kept = sorted(p.name for p in (tmp_path / "binance-doctor").glob("prefilter-*.hsdb"))
+    assert len(kept) == 2 and kept[0].split("-")[2] != kept[1].split("-")[2]

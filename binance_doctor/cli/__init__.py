@@ -1,10 +1,11 @@
-"""The command line: the typer app (`app`), one module per command, and `main()`."""
+"""The command line: the typer app (`app`), one module per command, `main()`, and
+`console()`, the console script's way in."""
 
 from __future__ import annotations
 
-from binance_doctor.cli.main import main
+from binance_doctor.cli.main import console, main
 
-__all__ = ["app", "main"]
+__all__ = ["app", "console", "main"]
 
 
 def __getattr__(name: str):

@@ -198,11 +198,23 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout, sys.stderr = streams
         _apply_globals({})           # the next in-process run starts from the defaults
     if argv is None:
-        if code is ExitCode.INTERRUPTED:
-            # Worker threads may sit in a DNS lookup that cannot be cancelled: do not wait.
-            os._exit(int(code))
-        _leave(int(code))
+        _interrupted_exit(code)
+        sys.exit(int(code))
     return int(code)
+
+
+def console() -> None:
+    """The console script and `python -m binance_doctor`: `main`, then the process
+    ends there (see `_leave`). A program that calls `main()` gets SystemExit, as ever."""
+    code = main(sys.argv[1:])
+    _interrupted_exit(code)
+    _leave(code)
+
+
+def _interrupted_exit(code: int) -> None:
+    if code == ExitCode.INTERRUPTED:
+        # Worker threads may sit in a DNS lookup that cannot be cancelled: do not wait.
+        os._exit(int(code))
 
 
 def _leave(code: int) -> None:
@@ -211,14 +223,15 @@ def _leave(code: int) -> None:
     scan's tables) took 23-34 ms after a scan of the 210 MB bench log (strace, from
     the last exit handler to exit_group) and a tenth of `explain -2010`'s instructions
     (callgrind). Threads are waited for and exit handlers run first, in the
-    interpreter's order; a stream that cannot be flushed (its reader gone), or a
-    Python without these hooks, leaves the ending to the interpreter, as before."""
+    interpreter's order. A profiler or tracer (cProfile, coverage) reports at the
+    teardown, and a stream that cannot be flushed (its reader gone) is reported by
+    it: then, or on a Python without these hooks, the interpreter ends it, as before."""
     import atexit
     import threading
 
     threads = getattr(threading, "_shutdown", None)
     handlers = getattr(atexit, "_run_exitfuncs", None)
-    if threads is None or handlers is None:
+    if threads is None or handlers is None or sys.getprofile() or sys.gettrace():
         sys.exit(code)
     threads()
     handlers()

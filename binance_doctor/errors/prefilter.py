@@ -140,7 +140,10 @@ def _compiled(hyperscan, patterns: list[bytes], flags: list[int]):
     from binance_doctor.errors.bundle import cache_dir, store
 
     key = zlib.crc32(b"\0".join(patterns) + repr(flags).encode())
-    family = f"prefilter-{hyperscan.__version__}"
+    # One database kept per install (as the catalog's copy): two installs sharing the
+    # cache folder would otherwise replace each other's and compile on every run.
+    where = zlib.crc32(os.fsencode(os.path.dirname(os.path.abspath(__file__))))
+    family = f"prefilter-{hyperscan.__version__}-{where:08x}"
     cached = cache_dir() / f"{family}-{key:08x}.hsdb"
     try:
         db = hyperscan.loadb(cached.read_bytes(), hyperscan.HS_MODE_BLOCK)

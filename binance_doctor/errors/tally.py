@@ -245,8 +245,10 @@ def _fix(catalog: Catalog, product: Product | None, code: int | None, status: in
         entries = catalog.by_code(code, product) or catalog.by_code(code)
     elif status is not None:
         entries = catalog.by_status(status, product)
-        if message and len(entries) > 1:
-            # The message names one of the status's meanings (503: executed or not).
+        if message and product is not None and len(entries) > 1:
+            # The message names one of the status's meanings on the product (503:
+            # executed or not). Without a product it may be one that words its 5xx
+            # alike but whose execution is unknown (spot's 503 "Service Unavailable").
             said = {m.entry.explanation.key for m in catalog.match_message(message)}
             entries = [e for e in entries if e.explanation.key in said] or entries
     elif message:
