@@ -39,6 +39,7 @@ class ExitCode(IntEnum):
     ORDER_STATUS_UNKNOWN = 28  # order-status: cannot yet tell whether the order was placed
     ORDER_NOT_FOUND = 29  # order-status: not placed; safe to resend with the same client order id
     CONFIG_INVALID = 30   # the config file or a profile in it is unreadable or wrong
+    OUTPUT_FAILED = 31    # the output could not be written: a full disk, a closed stdout
     INTERRUPTED = 130     # Ctrl-C (128 + SIGINT, as shells report it)
 
 
@@ -72,3 +73,9 @@ class BadOption(DoctorError):
 
 class NoErrorFound(DoctorError):
     exit_code = ExitCode.NO_ERROR_FOUND
+
+
+class OutputFailed(DoctorError):
+    """The output stream refused what was written (said on stderr, never on it)."""
+
+    exit_code = ExitCode.OUTPUT_FAILED

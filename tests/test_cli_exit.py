@@ -1,12 +1,15 @@
 """How the console script ends: threads waited for, exit handlers run, every byte
 flushed, the exit code kept, and the interpreter not torn down (cli.main._leave);
 while a program that calls main() itself, or a profiler around it, sees the
-interpreter end as ever."""
+interpreter end as ever. Output that cannot be written (a full disk, a closed stdout)
+is one line on stderr and exit 31, never a traceback."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+
+import pytest
 
 from binance_doctor.failure import ExitCode
 
@@ -84,3 +87,42 @@ def test_a_program_that_calls_main_gets_system_exit():
     run = subprocess.run([sys.executable, "-c", code, "explain", "-987654"],
                          capture_output=True, text=True, timeout=120)
     assert run.stdout.splitlines()[-2:] == [f"CAUGHT {int(ExitCode.NOT_FOUND)}", "FINALLY"]
+
+
+def _closed_stdout() -> None:
+    import os
+
+    os.close(1)
+
+
+@pytest.mark.parametrize("args", [["explain", "-2010"], ["explain", "-2010", "--json"],
+                                  ["codes"]])
+@pytest.mark.parametrize("where", ["full", "closed"])
+def test_output_that_cannot_be_written_is_one_line_on_stderr(args, where):
+    import os
+
+    if where == "full" and not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    out = open("/dev/full", "w") if where == "full" else None     # noqa: SIM115
+    try:
+        run = subprocess.run([sys.executable, "-m", "binance_doctor", *args], stdout=out,
+                             stderr=subprocess.PIPE, text=True, timeout=120,
+                             preexec_fn=_closed_stdout if where == "closed" else None)
+    finally:
+        if out is not None:
+            out.close()
+    assert run.returncode == ExitCode.OUTPUT_FAILED
+    why = "No space left on device" if where == "full" else "the stream is closed"
+    assert run.stderr == (f"binance-doctor: error: the output could not be written: {why}\n"
+                          "  hint: check the disk or file the output goes to\n")
+
+
+def test_an_error_that_cannot_be_said_keeps_its_exit_code():
+    import os
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([sys.executable, "-m", "binance_doctor", "explain", "-987654"],
+                             stdout=subprocess.PIPE, stderr=full, timeout=120)
+    assert run.returncode == ExitCode.NOT_FOUND and run.stdout == b""

@@ -26,6 +26,7 @@ ELSEWHERE = {
     ExitCode.ORDER_NOT_FOUND: "test_order_status",
     ExitCode.CONFIG_INVALID: "test_doctor_",
     ExitCode.INTERRUPTED: "test_net_interrupt.py",
+    ExitCode.OUTPUT_FAILED: "test_cli_exit.py",     # a real process's stdout
 }
 
 

@@ -16,7 +16,7 @@ import typer
 
 from binance_doctor.cli.root import (COMMANDS, State, click_errors, load_commands,
                                      unclipped_help)
-from binance_doctor.failure import DoctorError, ExitCode
+from binance_doctor.failure import DoctorError, ExitCode, OutputFailed
 from binance_doctor.output import mask
 
 # Environment values that are secrets wherever they show up in output.
@@ -25,15 +25,26 @@ SECRET_ENV = ("BINANCE_API_SECRET", "BINANCE_API_KEY", "BINANCE_PRIVATE_KEY_PASS
 
 def _print_error(message: str, hint: str | None, code: ExitCode, as_json: bool,
                  command: str = "binance-doctor") -> None:
+    """The error as --json's envelope on stdout, else (or when stdout cannot take it)
+    as one line and its hint on stderr; when neither can be written, nothing."""
     if as_json:
         from binance_doctor.output import render
 
-        render.write_json(command, {"message": message, "hint": hint,
-                                    "exit_code": int(code), "exit_name": code.name}, ok=False)
-        return
-    sys.stderr.write(f"binance-doctor: error: {message}\n")
-    if hint:
-        sys.stderr.write(f"  hint: {hint}\n")
+        try:
+            render.write_json(command, {"message": message, "hint": hint,
+                                        "exit_code": int(code), "exit_name": code.name},
+                              ok=False)
+            sys.stdout.flush()
+            return
+        except OutputFailed:
+            pass
+    try:
+        sys.stderr.write(f"binance-doctor: error: {message}\n")
+        if hint:
+            sys.stderr.write(f"  hint: {hint}\n")
+        sys.stderr.flush()
+    except OutputFailed:
+        pass
 
 
 def _exit_code(value: int) -> ExitCode:
@@ -189,11 +200,16 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout, sys.stderr = mask.MaskedStream(sys.stdout), mask.MaskedStream(sys.stderr)
     try:
         code = _run(args)
+        try:
+            sys.stdout.flush()       # what is still held is written now, or said lost
+        except OutputFailed as e:
+            _print_error(e.message, e.hint, e.exit_code, False)
+            code = e.exit_code
     finally:
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
-            except (OSError, ValueError):
+            except (OSError, ValueError, OutputFailed):
                 pass
         sys.stdout, sys.stderr = streams
         _apply_globals({})           # the next in-process run starts from the defaults
@@ -224,8 +240,7 @@ def _leave(code: int) -> None:
     the last exit handler to exit_group) and a tenth of `explain -2010`'s instructions
     (callgrind). Threads are waited for and exit handlers run first, in the
     interpreter's order. A profiler or tracer (cProfile, coverage) reports at the
-    teardown, and a stream that cannot be flushed (its reader gone) is reported by
-    it: then, or on a Python without these hooks, the interpreter ends it, as before."""
+    teardown: then, or on a Python without these hooks, the interpreter ends it."""
     import atexit
     import threading
 
@@ -235,11 +250,13 @@ def _leave(code: int) -> None:
         sys.exit(code)
     threads()
     handlers()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            # Said already (main reports output it could not write; a reader gone
+            # away wanted no more): the interpreter would only say it again.
+            pass
     os._exit(code)
 
 
@@ -275,7 +292,8 @@ def _run(args: list[str]) -> ExitCode:
             return _interrupted()
         return _exit_code(result) if isinstance(result, int) else ExitCode.OK
     except DoctorError as e:
-        _print_error(e.message, e.hint, e.exit_code, as_json, name)
+        _print_error(e.message, e.hint, e.exit_code, as_json and not isinstance(
+            e, OutputFailed), name)
         return e.exit_code
     except typer.Exit as e:
         if isinstance(e.__cause__, KeyboardInterrupt):

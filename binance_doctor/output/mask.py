@@ -170,6 +170,7 @@ class MaskedStream:
         self._secrets = secrets
         self._pending = ""
         self._in_pem = False
+        self._lost = False           # the stream refused a write: the rest goes nowhere
 
     @property
     def wrapped(self) -> IO[str]:
@@ -190,15 +191,23 @@ class MaskedStream:
             self.write(line)
 
     def flush(self) -> None:
+        if self._lost:
+            return
         if self._pending:
             ready, self._pending = self._pending, ""
             self._emit(ready)
         try:
             self._stream.flush()
-        except (OSError, ValueError):
+        except BrokenPipeError:      # the reader has all it wants (`| head`)
+            pass
+        except OSError as e:         # a full disk: what was written is lost
+            raise self._failed(e) from None
+        except (AttributeError, ValueError):
             pass
 
     def _emit(self, text: str) -> None:
+        if self._lost:
+            return
         if self._in_pem:
             end = text.find("-----END")
             if end < 0:
@@ -210,12 +219,28 @@ class MaskedStream:
         if begin >= 0 and text.find("-----END", begin) < 0:
             self._in_pem = True
         text = self._secrets.mask(text)
+        if self._stream is None:     # started with the stream closed (`>&-`)
+            raise self._failed(None)
         try:
-            self._stream.write(text)
-        except UnicodeEncodeError:
-            encoding = getattr(self._stream, "encoding", None) or "ascii"
-            self._stream.write(text.translate(_ASCII).encode(encoding, "replace")
-                               .decode(encoding))
+            try:
+                self._stream.write(text)
+            except UnicodeEncodeError:
+                encoding = getattr(self._stream, "encoding", None) or "ascii"
+                self._stream.write(text.translate(_ASCII).encode(encoding, "replace")
+                                   .decode(encoding))
+        except BrokenPipeError:
+            raise
+        except OSError as e:
+            raise self._failed(e) from None
+
+    def _failed(self, error: OSError | None):
+        """The error to raise, said once: what is written after it is dropped."""
+        from binance_doctor.failure import OutputFailed
+
+        self._lost, self._pending = True, ""
+        why = error.strerror if error is not None and error.strerror else "the stream is closed"
+        return OutputFailed(f"the output could not be written: {why}",
+                            hint="check the disk or file the output goes to")
 
     def isatty(self) -> bool:
         try:
@@ -227,3 +252,4 @@ class MaskedStream:
         if name == "buffer":
             raise AttributeError(name)
         return getattr(self._stream, name)
+
