@@ -75,6 +75,12 @@ class NoErrorFound(DoctorError):
     exit_code = ExitCode.NO_ERROR_FOUND
 
 
+class ReaderGone(Exception):
+    """The reader of the output went away (`| head`): it has all it wants, so the
+    command stops there, quietly and with success. Not an OSError, so that nothing
+    between the write and cli.main takes it for a failing input or file."""
+
+
 class OutputFailed(DoctorError):
     """The output stream refused what was written (said on stderr, never on it)."""
 

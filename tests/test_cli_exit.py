@@ -95,18 +95,33 @@ def _closed_stdout() -> None:
     os.close(1)
 
 
+def _env(buffered: bool) -> dict[str, str]:
+    """The environment with Python's output buffered (as most users have it) or not
+    (python -u, PYTHONUNBUFFERED: Docker images often set it; this suite's machine too)."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    return env if buffered else {**env, "PYTHONUNBUFFERED": "1"}
+
+
+def _full():
+    import os
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    return open("/dev/full", "w")     # noqa: SIM115 - the caller closes it
+
+
+@pytest.mark.parametrize("buffered", [True, False], ids=["buffered", "unbuffered"])
 @pytest.mark.parametrize("args", [["explain", "-2010"], ["explain", "-2010", "--json"],
                                   ["codes"]])
 @pytest.mark.parametrize("where", ["full", "closed"])
-def test_output_that_cannot_be_written_is_one_line_on_stderr(args, where):
-    import os
-
-    if where == "full" and not os.path.exists("/dev/full"):
-        pytest.skip("no /dev/full here")
-    out = open("/dev/full", "w") if where == "full" else None     # noqa: SIM115
+def test_output_that_cannot_be_written_is_one_line_on_stderr(args, where, buffered):
+    out = _full() if where == "full" else None
     try:
         run = subprocess.run([sys.executable, "-m", "binance_doctor", *args], stdout=out,
                              stderr=subprocess.PIPE, text=True, timeout=120,
+                             env=_env(buffered),
                              preexec_fn=_closed_stdout if where == "closed" else None)
     finally:
         if out is not None:
@@ -117,12 +132,94 @@ def test_output_that_cannot_be_written_is_one_line_on_stderr(args, where):
                           "  hint: check the disk or file the output goes to\n")
 
 
-def test_an_error_that_cannot_be_said_keeps_its_exit_code():
+@pytest.mark.parametrize("buffered", [True, False], ids=["buffered", "unbuffered"])
+def test_an_error_that_cannot_be_said_keeps_its_exit_code(buffered):
+    with _full() as full:
+        run = subprocess.run([sys.executable, "-m", "binance_doctor", "explain", "-987654"],
+                             stdout=subprocess.PIPE, stderr=full, timeout=120,
+                             env=_env(buffered))
+    assert run.returncode == ExitCode.NOT_FOUND and run.stdout == b""
+
+
+@pytest.mark.parametrize("buffered", [True, False], ids=["buffered", "unbuffered"])
+@pytest.mark.parametrize("args, code", [(["explain", "-987654", "--json"], ExitCode.NOT_FOUND),
+                                        (["explain", "--bogus", "--json"], ExitCode.USAGE),
+                                        (["explain", "-2010"], ExitCode.OK)])
+def test_a_reader_gone_away_is_no_traceback_and_keeps_the_exit_code(args, code, buffered):
     import os
 
-    if not os.path.exists("/dev/full"):
-        pytest.skip("no /dev/full here")
-    with open("/dev/full", "w") as full:
-        run = subprocess.run([sys.executable, "-m", "binance_doctor", "explain", "-987654"],
-                             stdout=subprocess.PIPE, stderr=full, timeout=120)
-    assert run.returncode == ExitCode.NOT_FOUND and run.stdout == b""
+    read, write = os.pipe()
+    os.close(read)                   # the reader is gone before a byte is written
+    try:
+        run = subprocess.run([sys.executable, "-m", "binance_doctor", *args], stdout=write,
+                             stderr=subprocess.PIPE, text=True, timeout=120,
+                             env=_env(buffered))
+    finally:
+        os.close(write)
+    assert run.returncode == code and "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("buffered", [True, False], ids=["buffered", "unbuffered"])
+def test_stderr_that_cannot_be_written_does_not_stop_the_command(tmp_path, buffered):
+    log = tmp_path / "bot.log"
+    log.write_text('2026-01-01 ERROR {"code":-1021,"msg":"x"}\n')
+    with _full() as full:
+        run = subprocess.run([sys.executable, "-m", "binance_doctor", "scan", "--json",
+                              str(log), str(tmp_path / "missing.log")],
+                             stdout=subprocess.PIPE, stderr=full, text=True, timeout=120,
+                             env=_env(buffered))
+    assert run.returncode == ExitCode.SOME_INPUTS_UNREADABLE
+    assert '"errors": 1' in run.stdout
+
+
+def test_jsonl_that_cannot_be_written_is_no_unreadable_input(tmp_path):
+    log = tmp_path / "bot.log"
+    log.write_text("".join(f'2026-01-01 ERROR {{"code":-1021,"msg":"x {i}"}}\n'
+                           for i in range(2000)))
+    with _full() as full:
+        run = subprocess.run([sys.executable, "-m", "binance_doctor", "scan", "--jsonl",
+                              str(log), str(log)], stdout=full, stderr=subprocess.PIPE,
+                             text=True, timeout=120)
+    assert run.returncode == ExitCode.OUTPUT_FAILED
+    assert run.stderr.count("binance-doctor: error:") == 1
+
+
+def test_an_unbuffered_short_write_is_written_on_to_the_end():
+    # Unbuffered, the text layer hands the file one write; a file that takes part of it
+    # (a nearly full disk) would lose the rest unsaid.
+    import io
+
+    from binance_doctor.output.mask import MaskedStream
+
+    class Short(io.RawIOBase):
+        def __init__(self):
+            self.got = bytearray()
+
+        def writable(self):
+            return True
+
+        def write(self, data):
+            self.got += bytes(data[:7])
+            return min(len(data), 7)
+
+    raw = Short()
+    stream = MaskedStream(io.TextIOWrapper(raw, encoding="utf-8", write_through=True))
+    stream.write("Δ" * 50 + " a line of some length\n")
+    stream.flush()
+    assert raw.got.decode() == "Δ" * 50 + " a line of some length\n"
+
+
+def test_a_monitoring_tool_is_an_observer(monkeypatch):
+    # Python 3.12's cProfile and coverage use sys.monitoring, not sys.setprofile.
+    import importlib
+
+    cli_main = importlib.import_module("binance_doctor.cli.main")
+
+    class Monitoring:
+        @staticmethod
+        def get_tool(tool_id):
+            return "cProfile" if tool_id == 2 else None
+
+    assert not cli_main._observed()
+    monkeypatch.setattr(sys, "monitoring", Monitoring, raising=False)
+    assert cli_main._observed()

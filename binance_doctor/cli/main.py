@@ -16,7 +16,7 @@ import typer
 
 from binance_doctor.cli.root import (COMMANDS, State, click_errors, load_commands,
                                      unclipped_help)
-from binance_doctor.failure import DoctorError, ExitCode, OutputFailed
+from binance_doctor.failure import DoctorError, ExitCode, OutputFailed, ReaderGone
 from binance_doctor.output import mask
 
 # Environment values that are secrets wherever they show up in output.
@@ -35,15 +35,16 @@ def _print_error(message: str, hint: str | None, code: ExitCode, as_json: bool,
                                         "exit_code": int(code), "exit_name": code.name},
                               ok=False)
             sys.stdout.flush()
-            return
-        except OutputFailed:
+        except (OutputFailed, ReaderGone, OSError):
             pass
+        if not getattr(sys.stdout, "lost", False):
+            return
     try:
         sys.stderr.write(f"binance-doctor: error: {message}\n")
         if hint:
             sys.stderr.write(f"  hint: {hint}\n")
         sys.stderr.flush()
-    except OutputFailed:
+    except OSError:
         pass
 
 
@@ -197,14 +198,18 @@ def main(argv: list[str] | None = None) -> int:
     mask.SECRETS.forget()
     mask.SECRETS.remember(*(os.environ.get(name) for name in SECRET_ENV))
     streams = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = mask.MaskedStream(sys.stdout), mask.MaskedStream(sys.stderr)
+    sys.stdout = mask.MaskedStream(sys.stdout)
+    sys.stderr = mask.MaskedStream(sys.stderr, fatal=False)
     try:
         code = _run(args)
         try:
             sys.stdout.flush()       # what is still held is written now, or said lost
         except OutputFailed as e:
             _print_error(e.message, e.hint, e.exit_code, False)
-            code = e.exit_code
+            # The output is lost: a command that had failed keeps its own code.
+            code = e.exit_code if code == ExitCode.OK else code
+        except ReaderGone:           # the reader has all it wants (`| head`)
+            pass
     finally:
         for stream in (sys.stdout, sys.stderr):
             try:
@@ -227,6 +232,15 @@ def console() -> None:
     _leave(code)
 
 
+def _observed() -> bool:
+    """Whether a profiler, tracer or monitoring tool (3.12's sys.monitoring, which
+    cProfile and coverage use there) is set: they report at the teardown."""
+    if sys.getprofile() or sys.gettrace():
+        return True
+    monitoring = getattr(sys, "monitoring", None)
+    return monitoring is not None and any(monitoring.get_tool(i) for i in range(6))
+
+
 def _interrupted_exit(code: int) -> None:
     if code == ExitCode.INTERRUPTED:
         # Worker threads may sit in a DNS lookup that cannot be cancelled: do not wait.
@@ -246,7 +260,7 @@ def _leave(code: int) -> None:
 
     threads = getattr(threading, "_shutdown", None)
     handlers = getattr(atexit, "_run_exitfuncs", None)
-    if threads is None or handlers is None or sys.getprofile() or sys.gettrace():
+    if threads is None or handlers is None or _observed():
         sys.exit(code)
     threads()
     handlers()
@@ -299,8 +313,9 @@ def _run(args: list[str]) -> ExitCode:
         if isinstance(e.__cause__, KeyboardInterrupt):
             return _interrupted()
         return _exit_code(e.exit_code)
+    except ReaderGone:               # the reader has all it wants (`| head`)
+        return ExitCode.OK
     except SystemExit as e:
-        # typer exits by itself on a broken pipe (`| head`): not our error.
         return _exit_code(e.code if isinstance(e.code, int) else 1)
     except click_errors.ClickException as e:
         _print_error(e.format_message(), _usage_hint(name), ExitCode.USAGE, as_json, name)

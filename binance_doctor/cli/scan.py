@@ -34,7 +34,8 @@ def scan_command(
     from binance_doctor.errors import catalog
     from binance_doctor.errors import scan as core
     from binance_doctor.errors import view as report
-    from binance_doctor.failure import DoctorError, ExitCode, NoErrorFound
+    from binance_doctor.failure import (DoctorError, ExitCode, NoErrorFound, OutputFailed,
+                                        ReaderGone)
     from binance_doctor.output import render
 
     cat = catalog.load()
@@ -62,12 +63,14 @@ def scan_command(
                 size += read
                 lines += n
                 read_ok.append(name)
+            except OutputFailed:         # --jsonl's output, not this input
+                raise
             except DoctorError as e:
                 unreadable.append((name, e))
             finally:
                 if name != "-":
                     stream.close()
-    except BrokenPipeError:
+    except ReaderGone:
         # `scan --jsonl | head`: the reader has all it wants; stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return

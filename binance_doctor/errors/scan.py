@@ -210,8 +210,6 @@ def scan(catalog: Catalog, name: str, stream: IO[bytes], counter: Counter,
             return scan_halves(catalog, name, stream, counter, on_progress, half)
         reader = _Reader(catalog, name, counter, on_hit)
         return reader.read(chunks.whole_lines(stream), on_progress)
-    except BrokenPipeError:
-        raise                        # the reader of our output went away, not the input
     except (OSError, EOFError, gzip.BadGzipFile) as e:
         raise BadInput(f"{name}: cannot be read to the end ({e})",
                        hint="a truncated .gz or a failing disk") from None

@@ -21,6 +21,7 @@ never cut in two before the rules see it.
 
 from __future__ import annotations
 
+import io
 import re
 from typing import IO, Iterable
 
@@ -165,12 +166,16 @@ class MaskedStream:
     `buffer` attribute: nothing may write around the mask.
     """
 
-    def __init__(self, stream: IO[str], secrets: Secrets = SECRETS) -> None:
+    def __init__(self, stream: IO[str], secrets: Secrets = SECRETS, fatal: bool = True) -> None:
         self._stream = stream
         self._secrets = secrets
         self._pending = ""
         self._in_pem = False
-        self._lost = False           # the stream refused a write: the rest goes nowhere
+        # A stream that refuses a write (a full disk, closed) gets nothing more. For the
+        # output (`fatal`) that is OutputFailed, raised once; for stderr, whose notes
+        # and warnings must not stop a command, it is said nowhere.
+        self._fatal = fatal
+        self.lost = False
 
     @property
     def wrapped(self) -> IO[str]:
@@ -191,7 +196,7 @@ class MaskedStream:
             self.write(line)
 
     def flush(self) -> None:
-        if self._lost:
+        if self.lost:
             return
         if self._pending:
             ready, self._pending = self._pending, ""
@@ -201,12 +206,12 @@ class MaskedStream:
         except BrokenPipeError:      # the reader has all it wants (`| head`)
             pass
         except OSError as e:         # a full disk: what was written is lost
-            raise self._failed(e) from None
+            self._failed(e)
         except (AttributeError, ValueError):
             pass
 
     def _emit(self, text: str) -> None:
-        if self._lost:
+        if self.lost:
             return
         if self._in_pem:
             end = text.find("-----END")
@@ -220,27 +225,52 @@ class MaskedStream:
             self._in_pem = True
         text = self._secrets.mask(text)
         if self._stream is None:     # started with the stream closed (`>&-`)
-            raise self._failed(None)
+            self._failed(None)
+            return
         try:
             try:
-                self._stream.write(text)
+                self._write(text)
             except UnicodeEncodeError:
                 encoding = getattr(self._stream, "encoding", None) or "ascii"
-                self._stream.write(text.translate(_ASCII).encode(encoding, "replace")
-                                   .decode(encoding))
+                self._write(text.translate(_ASCII).encode(encoding, "replace")
+                            .decode(encoding))
         except BrokenPipeError:
-            raise
-        except OSError as e:
-            raise self._failed(e) from None
+            self.lost, self._pending = True, ""
+            if self._fatal:          # the reader has all it wants: the command stops
+                from binance_doctor.failure import ReaderGone
 
-    def _failed(self, error: OSError | None):
-        """The error to raise, said once: what is written after it is dropped."""
+                raise ReaderGone() from None
+        except OSError as e:
+            self._failed(e)
+
+    def _write(self, text: str) -> None:
+        raw = getattr(self._stream, "buffer", None)
+        if not isinstance(raw, io.RawIOBase):
+            self._stream.write(text)
+            return
+        # Unbuffered (python -u, PYTHONUNBUFFERED): the text layer hands the encoded
+        # text to the file once, and a short write (a full disk) loses the rest unsaid.
+        data = memoryview(text.encode(self._stream.encoding or "utf-8",
+                                      self._stream.errors or "strict"))
+        while data:
+            n = raw.write(data)
+            if n is None:            # a non-blocking file, full for now: wait for room
+                import select
+
+                select.select([], [raw], [])
+                continue
+            data = data[n:]
+
+    def _failed(self, error: OSError | None) -> None:
+        """Raise OutputFailed for the output, once; what is written after is dropped."""
         from binance_doctor.failure import OutputFailed
 
-        self._lost, self._pending = True, ""
+        self.lost, self._pending = True, ""
+        if not self._fatal:
+            return
         why = error.strerror if error is not None and error.strerror else "the stream is closed"
-        return OutputFailed(f"the output could not be written: {why}",
-                            hint="check the disk or file the output goes to")
+        raise OutputFailed(f"the output could not be written: {why}",
+                           hint="check the disk or file the output goes to") from None
 
     def isatty(self) -> bool:
         try:

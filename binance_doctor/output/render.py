@@ -163,12 +163,14 @@ def page(text: str, out: IO[str]) -> bool:
     except OSError:
         return False
     assert proc.stdin is not None
+    from binance_doctor import failure
+
     stream = MaskedStream(proc.stdin)
     try:
         stream.write(text)
         stream.flush()
         proc.stdin.close()
-    except BrokenPipeError:          # the reader quit early (q in less): not an error
+    except (BrokenPipeError, failure.ReaderGone):    # the reader quit early (q in less)
         pass
     proc.wait()
     return True
