@@ -223,3 +223,12 @@ def test_a_monitoring_tool_is_an_observer(monkeypatch):
     assert not cli_main._observed()
     monkeypatch.setattr(sys, "monitoring", Monitoring, raising=False)
     assert cli_main._observed()
+
+
+@pytest.mark.parametrize("args", [[], ["config"]])
+def test_a_bare_group_prints_its_help_and_no_empty_error(args):
+    from support import run_cli
+
+    run = run_cli(*args)
+    assert run.code == ExitCode.USAGE and "Usage" in run.stdout + run.stderr
+    assert "error:" not in run.stderr

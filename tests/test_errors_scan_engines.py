@@ -85,7 +85,7 @@ def test_the_compiled_patterns_are_kept_and_a_damaged_copy_is_compiled_again(
     text = ("\n".join(EDGES) + "\n").encode()
     engines.use("hyperscan")
     first = engines.lines(text)
-    (kept,) = (tmp_path / "binance-doctor").glob("prefilter-*.hsdb")
+    (kept,) = (tmp_path / "binance-doctor").glob("hsdb-*.hsdb")
     engines.use("hyperscan")                    # read from the kept copy
     assert engines.lines(text) == first
     kept.write_bytes(b"\0" * 64)
@@ -131,5 +131,5 @@ def test_two_installs_keep_a_database_each(tmp_path, monkeypatch):
                   "/opt/two/binance_doctor/errors/prefilter.py"):
         monkeypatch.setattr(prefilter, "__file__", place)
         prefilter._compiled(hyperscan, patterns, flags)
-    kept = sorted(p.name for p in (tmp_path / "binance-doctor").glob("prefilter-*.hsdb"))
+    kept = sorted(p.name for p in (tmp_path / "binance-doctor").glob("hsdb-*.hsdb"))
     assert len(kept) == 2 and kept[0].split("-")[2] != kept[1].split("-")[2]

@@ -318,7 +318,8 @@ def _run(args: list[str]) -> ExitCode:
     except SystemExit as e:
         return _exit_code(e.code if isinstance(e.code, int) else 1)
     except click_errors.ClickException as e:
-        _print_error(e.format_message(), _usage_hint(name), ExitCode.USAGE, as_json, name)
+        if e.format_message():       # none after the help a bare group prints
+            _print_error(e.format_message(), _usage_hint(name), ExitCode.USAGE, as_json, name)
         return ExitCode.USAGE
     except typer.Abort as e:
         if isinstance(e.__cause__, KeyboardInterrupt):

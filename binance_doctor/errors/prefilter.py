@@ -141,9 +141,11 @@ def _compiled(hyperscan, patterns: list[bytes], flags: list[int]):
 
     key = zlib.crc32(b"\0".join(patterns) + repr(flags).encode())
     # One database kept per install (as the catalog's copy): two installs sharing the
-    # cache folder would otherwise replace each other's and compile on every run.
+    # cache folder would otherwise replace each other's and compile on every run. (Not
+    # "prefilter-": an older install's clean-up of "prefilter-<version>-*" would remove
+    # these.)
     where = zlib.crc32(os.fsencode(os.path.dirname(os.path.abspath(__file__))))
-    family = f"prefilter-{hyperscan.__version__}-{where:08x}"
+    family = f"hsdb-{hyperscan.__version__}-{where:08x}"
     cached = cache_dir() / f"{family}-{key:08x}.hsdb"
     try:
         db = hyperscan.loadb(cached.read_bytes(), hyperscan.HS_MODE_BLOCK)
