@@ -157,6 +157,8 @@ def test_a_reader_gone_away_is_no_traceback_and_keeps_the_exit_code(args, code, 
     finally:
         os.close(write)
     assert run.returncode == code and "Traceback" not in run.stderr
+    if code != ExitCode.OK:          # the error, its envelope unread, is said on stderr
+        assert run.stderr.startswith("binance-doctor: error:")
 
 
 @pytest.mark.parametrize("buffered", [True, False], ids=["buffered", "unbuffered"])
@@ -232,3 +234,16 @@ def test_a_bare_group_prints_its_help_and_no_empty_error(args):
     run = run_cli(*args)
     assert run.code == ExitCode.USAGE and "Usage" in run.stdout + run.stderr
     assert "error:" not in run.stderr
+
+
+def test_a_long_run_of_word_characters_is_read_in_linear_time(tmp_path):
+    # A class name before "(" was found with an unbounded \\w+, retried from every place
+    # of a run of word characters: a 1.5 MB line took minutes. The timeout is a guard
+    # against that hang (the line is read in well under a second), not a speed test.
+    log = tmp_path / "long.log"
+    log.write_text("2026-01-01 ERROR " + "7" * 200_000 + "APIError(code=-2010): x\n"
+                   + '{"code":-1021,"msg":"Timestamp for this request is outside of the '
+                   'recvWindow."}\n')
+    run = subprocess.run([sys.executable, "-m", "binance_doctor", "scan", "--json", str(log)],
+                         capture_output=True, text=True, timeout=30)
+    assert run.returncode == 0 and '"code": -1021' in run.stdout

@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
-            except (OSError, ValueError, OutputFailed):
+            except (OSError, ValueError, OutputFailed, ReaderGone):
                 pass
         sys.stdout, sys.stderr = streams
         _apply_globals({})           # the next in-process run starts from the defaults

@@ -204,7 +204,11 @@ class MaskedStream:
         try:
             self._stream.flush()
         except BrokenPipeError:      # the reader has all it wants (`| head`)
-            pass
+            self.lost, self._pending = True, ""
+            if self._fatal:
+                from binance_doctor.failure import ReaderGone
+
+                raise ReaderGone() from None
         except OSError as e:         # a full disk: what was written is lost
             self._failed(e)
         except (AttributeError, ValueError):
@@ -259,6 +263,8 @@ class MaskedStream:
 
                 select.select([], [raw], [])
                 continue
+            if n == 0:               # nothing taken and no error: it never will be
+                raise OSError(28, "No space left on device")
             data = data[n:]
 
     def _failed(self, error: OSError | None) -> None:
