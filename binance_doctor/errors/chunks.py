@@ -76,7 +76,7 @@ def newlines(data: bytes, start: int = 0, end: int | None = None) -> int:
         return data.count(b"\n", start, end)
     if start == 0 and end == len(data) <= _PIECE:
         return end - len(data.replace(b"\n", b""))
-    # A chunk's worth at a time: an endless line's span copied whole would double it.
+    # _PIECE at a time: an endless line's span copied whole would double it.
     count = 0
     for at in range(start, end, _PIECE):
         piece = data[at:min(at + _PIECE, end)]

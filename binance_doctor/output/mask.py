@@ -204,11 +204,7 @@ class MaskedStream:
         try:
             self._stream.flush()
         except BrokenPipeError:      # the reader has all it wants (`| head`)
-            self.lost, self._pending = True, ""
-            if self._fatal:
-                from binance_doctor.failure import ReaderGone
-
-                raise ReaderGone() from None
+            self._gone()
         except OSError as e:         # a full disk: what was written is lost
             self._failed(e)
         except (AttributeError, ValueError):
@@ -239,11 +235,7 @@ class MaskedStream:
                 self._write(text.translate(_ASCII).encode(encoding, "replace")
                             .decode(encoding))
         except BrokenPipeError:
-            self.lost, self._pending = True, ""
-            if self._fatal:          # the reader has all it wants: the command stops
-                from binance_doctor.failure import ReaderGone
-
-                raise ReaderGone() from None
+            self._gone()
         except OSError as e:
             self._failed(e)
 
@@ -267,6 +259,15 @@ class MaskedStream:
                 raise OSError(28, "No space left on device")
             data = data[n:]
 
+    def _gone(self) -> None:
+        """The reader went away: for the output, ReaderGone stops the command; what is
+        written after is dropped."""
+        from binance_doctor.failure import ReaderGone
+
+        self.lost, self._pending = True, ""
+        if self._fatal:
+            raise ReaderGone() from None
+
     def _failed(self, error: OSError | None) -> None:
         """Raise OutputFailed for the output, once; what is written after is dropped."""
         from binance_doctor.failure import OutputFailed
@@ -288,4 +289,3 @@ class MaskedStream:
         if name == "buffer":
             raise AttributeError(name)
         return getattr(self._stream, name)
-
