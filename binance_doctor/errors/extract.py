@@ -324,6 +324,8 @@ class Reader:
     def _finish(self, found: Found) -> Found:
         """Attach the headers and product of nearby lines; headers go to one error only."""
         ctx = self._ctx
+        if not ctx.headers and not found.headers:
+            return self._product(found)         # most errors: no header to attach
         near = {k: v for k, (at, v) in ctx.headers.items()
                 if abs(found.line - at) <= self.window}
         ctx.headers.clear()
@@ -333,6 +335,8 @@ class Reader:
         """The product named on or just before the error's line; a request's host and
         path belong to the one error that answers it."""
         ctx = self._ctx
+        if not ctx.hints:
+            return found                        # nothing named near it
         # A host, path or client class holds for the lines around it; a method name,
         # symbol or word only for its own line (the paste as a whole is explain's call).
         near = sorted((h for at, h in ctx.hints if abs(found.line - at) <= self.window

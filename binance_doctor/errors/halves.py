@@ -1,8 +1,10 @@
 """Reading one big plain file with two processes, to the very counts one gets.
 
-Owns finding a split point where neither half's lines can change the other's
-(no candidate line in the extractor's window before it), running the second
-half in a forked process and merging its rows as if counted in order.
+Owns cutting the file into pieces where no piece's lines can change another's (no
+candidate line in the extractor's window before a cut), sharing the pieces out
+between this process and a forked one as each finishes its last (a core slowed by
+other work then reads less of the file), and merging the pieces' rows in the file's
+order, as if one process had counted them.
 """
 
 from __future__ import annotations
@@ -14,17 +16,69 @@ from binance_doctor.errors import chunks, extract, scan
 from binance_doctor.errors.catalog import Catalog
 from binance_doctor.errors.prefilter import CURL, lines
 from binance_doctor.errors.scan import _Reader
-from binance_doctor.errors.tally import (MAX_ROWS, Counter, _TEMPLATES, _Tally, _variant,
-                                         joined)
+from binance_doctor.errors.tally import (MAX_ROWS, Counter, _Seen, _TEMPLATES, _Tally,
+                                         joined, template_of)
 
-_QUIET = extract.WINDOW + 2      # lines with no candidate before the split point
+_QUIET = extract.WINDOW + 2      # lines with no candidate before a cut
 _LATE_ROWS = 4 * MAX_ROWS
 
 
-def half_of(name: str, stream: IO[bytes]) -> int | None:
-    """The offset a second process can read a plain file from: the line start nearest
-    its middle with no candidate line in the extractor's window before it, so neither
-    half's lines change the other's, and both halves take about as long."""
+class Pieces:
+    """The pieces of one file. Piece i starts at the first quiet line start found in
+    the CHUNK after its target (`_targets`), and a piece with none there is part of
+    the one before. Each process finds the starts it needs itself, the same way, so
+    none waits for another to be told."""
+
+    def __init__(self, fd: int, size: int) -> None:
+        self.fd, self.size = fd, size
+        self.targets = _targets(size)
+        self._starts: dict[int, int | None] = {0: 0}
+
+    def __len__(self) -> int:
+        return len(self.targets) + 1
+
+    def start(self, i: int) -> int | None:
+        if i not in self._starts:
+            at = self.targets[i - 1]
+            gap = (self.targets[i] if i < len(self.targets) else self.size) - at
+            found = None
+            for near in (chunks.CHUNK // 16, chunks.CHUNK // 2):
+                near = min(near, gap // 2)
+                found = _quiet_near(self.fd, self.size, at + near, near, at)
+                if found is not None:
+                    break
+            self._starts[i] = found
+        return self._starts[i]
+
+    def span(self, i: int) -> tuple[int, int] | None:
+        """Where piece i starts and ends, or None when it is part of the one before."""
+        start = self.start(i)
+        if start is None:
+            return None
+        end = next((s for j in range(i + 1, len(self)) if (s := self.start(j)) is not None),
+                   self.size)
+        return start, end
+
+
+def _targets(size: int) -> list[int]:
+    """Where the pieces after the first start, about: a quarter of what is left each,
+    two chunks at the least, so the last ones are small and the two processes end
+    together. The first piece is more than a chunk (and than a paste), so its first
+    chunk is the one one process reads first: the paste reading and the binary check
+    see what they see in one process."""
+    least, step = max(chunks.CHUNK, scan._WHOLE) + 1, 2 * chunks.CHUNK
+    out: list[int] = []
+    at = 0
+    while True:
+        at = max(at + max((size - at) // 4, step), least)
+        if size - at < step or len(out) >= 250:          # a piece's number is one byte
+            return out
+        out.append(at)
+
+
+def pieces_of(name: str, stream: IO[bytes]) -> Pieces | None:
+    """The pieces two processes can read a plain file in, or None: one process reads
+    it (stdin, a .gz, a small file, one core, or no quiet place to cut it)."""
     import io
     import stat
 
@@ -42,20 +96,12 @@ def half_of(name: str, stream: IO[bytes]) -> int | None:
             return None
     except (OSError, ValueError):
         return None
-    # Nearest the middle first; a log dense with candidate lines (lines that say
-    # "error" are candidates too) may have no quiet point near it, and then one
-    # process reads it all. The first process's part is more than a chunk (and than
-    # a paste), so its first chunk is the one one process reads first: the paste
-    # reading and the binary check see what they see in one process.
-    least = max(chunks.CHUNK, scan._WHOLE) + 1
-    for near in _NEAR:
-        split = _quiet_near(fd, st.st_size, st.st_size // 2, near, least)
-        if split is not None:
-            return split
-    return None
-
-
-_NEAR = (64 * 1024, 1024 * 1024, 8 * 1024 * 1024)   # at most 16 MiB read to look
+    pieces = Pieces(fd, st.st_size)
+    # A log dense with candidate lines (lines that say "error" are candidates too) may
+    # have no quiet place at all: then one process reads it all.
+    if not any(pieces.start(i) is not None for i in range(1, len(pieces))):
+        return None
+    return pieces
 
 
 def _quiet_near(fd: int, size: int, target: int, near: int, least: int) -> int | None:
@@ -92,11 +138,12 @@ def _quiet_near(fd: int, size: int, target: int, near: int, least: int) -> int |
     return None if best is None else best[1]
 
 
-def _from(fd: int, split: int) -> Iterator[bytes]:
-    """The chunks of a file from `split` on, cut as one process cuts them: read from
-    the chunk edge before `split`, with what comes before it dropped."""
+def _from(fd: int, split: int, stop: int | None = None) -> Iterator[bytes]:
+    """The chunks of a file from `split` on (to `stop`, a line start), cut as one
+    process cuts them: read from the chunk edge before `split`, with what comes before
+    it dropped."""
     skip = split % chunks.CHUNK
-    for chunk in chunks.whole_lines(_At(fd, split - skip)):
+    for chunk in chunks.whole_lines(_At(fd, split - skip, stop)):
         if skip:
             if skip >= len(chunk):
                 skip -= len(chunk)
@@ -120,21 +167,27 @@ class _At:
         return data
 
 
-def scan_halves(catalog: Catalog, name: str, stream: IO[bytes], counter: Counter,
-                 on_progress: Callable[[int], None] | None, split: int) -> tuple[int, int]:
+def scan_pieces(catalog: Catalog, name: str, counter: Counter,
+                on_progress: Callable[[int], None] | None, pieces: Pieces) -> tuple[int, int]:
+    """Read the pieces in two processes into `counter`; (bytes, lines) as one reads.
+    This process reads the first piece and the other the second; then each takes the
+    next piece not taken yet (its number, one byte from a pipe both read)."""
     import pickle
 
-    fd = stream.fileno()
-    size = os.fstat(fd).st_size
+    fd = pieces.fd
     _warm(catalog)
+    taken, give = os.pipe()
+    os.write(give, bytes(range(1, len(pieces))))      # fewer than 256 pieces, one write
+    os.close(give)
     rd, wr = os.pipe()
     pid = os.fork()
     if pid == 0:                                   # the second process: no way back
         status = 1
         try:
             os.close(rd)
-            data = pickle.dumps(_second(catalog, name, fd, split, counter.binary_as_text),
-                                protocol=pickle.HIGHEST_PROTOCOL)
+            reader = _Reader(catalog, name, Counter(catalog), None)
+            done = _read(reader, pieces, _next(taken), taken, counter.binary_as_text, None)
+            data = pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(wr, "wb") as out:
                 out.write(data)
             status = 0
@@ -143,9 +196,8 @@ def scan_halves(catalog: Catalog, name: str, stream: IO[bytes], counter: Counter
     os.close(wr)
     reaped = False
     try:
-        first = _Reader(catalog, name, counter, None)
-        progress = (lambda done: on_progress(done * size // split)) if on_progress else None
-        first.read(chunks.whole_lines(_At(fd, 0, split)), progress, close=False)
+        reader = _Reader(catalog, name, Counter(catalog), None)
+        mine = _read(reader, pieces, 0, taken, counter.binary_as_text, on_progress)
         with os.fdopen(rd, "rb") as inp:
             rd = -1
             data = inp.read()
@@ -153,31 +205,100 @@ def scan_halves(catalog: Catalog, name: str, stream: IO[bytes], counter: Counter
         reaped = True
         theirs = pickle.loads(data) if data else None
     finally:
+        os.close(taken)
         if rd >= 0:
             os.close(rd)
         if not reaped:
             os.kill(pid, 9)
             os.waitpid(pid, 0)
-    if theirs is None or len(_TEMPLATES) + len(theirs[4]) > 10000:
-        # The second process could not say it exactly (too many kinds): read on here.
-        return first.read(_from(fd, split), progress, first=False)
-    first.read((), None, first=False)              # what waits for more lines ends here
-    total, lines, errors, rows, late, binary = theirs
-    counter.errors += errors
-    counter.binary += binary
-    # Its rows are kept by message with the values normalised: several can be one row
-    # here (one template, "per 10 SECOND." and "per DAY."), so they are joined in the
-    # order of their lines before they count after the first half's.
-    mine: dict[tuple, _Tally] = {}
-    for (product, code, status, v), tally in rows:
-        template = None if v is None else _TEMPLATES.get(v) or _variant(catalog, late[v])
-        tally.first = tally.first._replace(line=tally.first.line + first.lines)
-        tally.last = tally.last._replace(line=tally.last.line + first.lines)
-        key = (product, code, status, template)
-        mine[key] = joined(mine[key], tally) if key in mine else tally
-    for key, tally in mine.items():
-        counter.merge(key, tally)
-    return first.total + total, first.lines + lines
+    done = dict(mine + (theirs or []))
+    if theirs is None or None in done.values() or len(_TEMPLATES) + sum(
+            len(d[4]) for d in done.values()) > 10000:
+        # A piece could not be said exactly (too many kinds): one process reads it all.
+        reader = _Reader(catalog, name, counter, None)
+        return reader.read(chunks.whole_lines(_At(fd, 0)), on_progress)
+    return _merged(catalog, counter, [done[i] for i in sorted(done)])
+
+
+def _next(taken: int) -> int | None:
+    got = os.read(taken, 1)
+    return got[0] if got else None
+
+
+def _read(reader: _Reader, pieces: Pieces, i: int | None, taken: int, as_text: bool,
+          on_progress: Callable[[int], None] | None) -> list[tuple[int, tuple | None]]:
+    """Read piece i, then each next piece taken, into a list of (piece, what it holds)."""
+    done: list[tuple[int, tuple | None]] = []
+    before = 0
+    while i is not None:
+        span = pieces.span(i)
+        if span is not None:
+            start, end = span
+            progress = None
+            if on_progress is not None:
+                # About as much as this process reads is read by the other meanwhile.
+                progress = (lambda n, b=before: on_progress(min(pieces.size, 2 * (b + n))))
+            done.append((i, _piece(reader, pieces.fd, start, end, as_text, progress)))
+            before += end - start
+        i = _next(taken)
+    return done
+
+
+def _piece(reader: _Reader, fd: int, start: int, end: int, as_text: bool,
+           on_progress: Callable[[int], None] | None) -> tuple | None:
+    """One piece, counted with lines numbered from its start and rows kept by the
+    message with its values normalised (the templates are picked in the file's order
+    when the pieces are merged); None when it holds too many kinds to say exactly.
+    The reader keeps what it learnt of line shapes from piece to piece."""
+    counter = Counter(reader.catalog, limit=_LATE_ROWS)
+    counter.binary_as_text = as_text
+    late: dict[str, str | None] = {}
+    reader.restart(counter, late)
+    read = chunks.whole_lines(_At(fd, 0, end)) if start == 0 else _from(fd, start, end)
+    total, lines = reader.read(read, on_progress, first=start == 0)
+    if counter.other:
+        return None
+    # What template each variant's first message here fills in, found here, while the
+    # other process reads on: the merge only picks, in the file's order.
+    catalog = reader.catalog
+    templates = {v: template_of(catalog, m, v) for v, m in late.items()}  # type: ignore
+    return total, lines, counter.errors, list(counter.rows.items()), templates, counter.binary
+
+
+def _merged(catalog: Catalog, counter: Counter, done: list[tuple]) -> tuple[int, int]:
+    """The pieces' counts added to `counter` in the file's order, as one process adds
+    them; (bytes, lines) of them all."""
+    total = before = 0
+    for size, n, errors, rows, templates, binary in done:
+        counter.errors += errors
+        counter.binary += binary
+        # A piece's rows are kept by message with the values normalised: several can be
+        # one row here (one template, "per 10 SECOND." and "per DAY."), so they are
+        # joined in the order of their lines before they count after the pieces before.
+        mine: dict[tuple, _Tally] = {}
+        for (product, code, status, v), tally in rows:
+            # The first piece to hold a variant decides its template, as its first
+            # message does in one process (`_variant`).
+            template = None if v is None else _TEMPLATES.setdefault(v, templates[v])
+            if before:
+                first, last = tally.first, tally.last
+                tally.first = _moved(first, before)
+                tally.last = tally.first if last is first else _moved(last, before)
+            key = (product, code, status, template)
+            mine[key] = joined(mine[key], tally) if key in mine else tally
+        for key, tally in mine.items():
+            counter.merge(key, tally)
+        total += size
+        before += n
+    return total, before
+
+
+def _moved(seen: _Seen, lines: int) -> _Seen:
+    """`seen` with its line `lines` on (NamedTuple's own _replace: ~4x slower)."""
+    return _new_tuple(_Seen, (*seen[:2], seen.line + lines, *seen[3:]))
+
+
+_new_tuple = tuple.__new__
 
 
 def _warm(catalog: Catalog) -> None:
@@ -190,18 +311,3 @@ def _warm(catalog: Catalog) -> None:
     chunks.keep_memory()
     wording.index(catalog)
     scan._code_run(b"0000")
-
-
-def _second(catalog: Catalog, name: str, fd: int, split: int, as_text: bool = False) \
-        -> tuple | None:
-    """The second half, counted with lines numbered from the split and rows kept by
-    the message with its values normalised (the first process picks the templates)."""
-    counter = Counter(catalog, limit=_LATE_ROWS)
-    counter.binary_as_text = as_text
-    late: dict[str, str | None] = {}
-    reader = _Reader(catalog, name, counter, None, late=late)
-    total, lines = reader.read(_from(fd, split), None, first=False)
-    if counter.other:
-        return None
-    return total, lines, counter.errors, list(counter.rows.items()), late, counter.binary
-

@@ -13,8 +13,8 @@ message and time are taken from it. A quiet context is an idle extractor, or
 one where only a status waits for its body and the line has a code of its own
 or states no status (it can neither be that body nor end the wait); a line that
 states a status and nothing else is replayed as the status it left waiting
-(`Reader.waits`). A big plain file is read by two processes (`halves`), split
-where neither half's lines can change the other's.
+(`Reader.waits`). A big plain file is read by two processes (`halves`), in pieces
+cut where no piece's lines can change another's.
 """
 
 from __future__ import annotations
@@ -125,8 +125,9 @@ def _in_wording(run: bytes) -> bool:
     if not _WORDING_RUNS:
         from binance_doctor.errors.catalog import load
 
-        numbers = {m.group().encode() for t, _, _ in load().wordings()
-                   for m in re.finditer(r"[0-9]+", t)}
+        # One search over them all, a line each (a newline ends every number).
+        numbers = {n.encode() for n in re.findall(r"[0-9]+", "\n".join(
+            t for t, _, _ in load().wordings()))}
         # Every start of every number: one look-up per run, not a scan of them all.
         _WORDING_RUNS.update(n[:i] for n in numbers for i in range(1, len(n) + 1))
     return run in _WORDING_RUNS
@@ -201,13 +202,14 @@ def scan(catalog: Catalog, name: str, stream: IO[bytes], counter: Counter,
     """Scan one stream into `counter`; returns (bytes read, lines read).
 
     When only the counts are wanted, a plain file of SPLIT_FROM bytes or more is
-    read by two processes, one half each, to the very counts one process gets."""
+    read by two processes, in pieces shared out as they go, to the very counts one
+    process gets."""
     try:
-        from binance_doctor.errors.halves import half_of, scan_halves
+        from binance_doctor.errors.halves import pieces_of, scan_pieces
 
-        half = half_of(name, stream) if on_hit is None else None
-        if half is not None:
-            return scan_halves(catalog, name, stream, counter, on_progress, half)
+        pieces = pieces_of(name, stream) if on_hit is None else None
+        if pieces is not None:
+            return scan_pieces(catalog, name, counter, on_progress, pieces)
         reader = _Reader(catalog, name, counter, on_hit)
         return reader.read(chunks.whole_lines(stream), on_progress)
     except (OSError, EOFError, gzip.BadGzipFile) as e:
@@ -236,6 +238,15 @@ class _Reader:
         # The second process keeps rows by the message with its values normalised and
         # leaves the documented template to the first, which saw the lines before.
         self.late = late
+
+    def restart(self, counter: Counter, late: dict | None) -> None:
+        """Read a new input (a piece of a file) into `counter`, from line 1, with what
+        was learnt of line shapes and messages kept."""
+        self.counter, self.late = counter, late
+        self.reader = extract.Reader()
+        self.total = self.lines = 0
+        self.whole = False
+        self.carried = {}
 
     def read(self, chunks: Iterable[bytes], on_progress: Callable[[int], None] | None,
              first: bool = True, close: bool = True) -> tuple[int, int]:
@@ -383,8 +394,13 @@ class _Reader:
         """Count a line whose shape was read before: only its message and time are new
         (the time read where the shape holds it, see `_timer`)."""
         time: float | None | object = _NONE
+        raws = self.raws
         for f, at, base, documented_only in plans:
-            message, masked, normal = self._raw(text, at) if at else (None, None, None)
+            if at:
+                got = raws.get(text[at[0]:at[1]])       # `_raw`, its look-up inline
+                message, masked, normal = got if got is not None else self._raw(text, at)
+            else:
+                message = masked = normal = None
             if documented_only and not (message and _documented(self.catalog, message)):
                 continue
             if time is _NONE:

@@ -206,9 +206,15 @@ def _variant(catalog: Catalog, message: str | None) -> str | None:
     if v not in _TEMPLATES:
         if len(_TEMPLATES) > 10000:
             _TEMPLATES.clear()
-        matches = catalog.match_message(message)
-        _TEMPLATES[v] = matches[0].template if matches else v
+        _TEMPLATES[v] = template_of(catalog, message, v)
     return _TEMPLATES[v]
+
+
+def template_of(catalog: Catalog, message: str, v: str) -> str:
+    """The documented template a message of variant `v` fills in, else `v` itself (what
+    the first message of a variant makes of all of them, see `_variant`)."""
+    matches = catalog.match_message(message)
+    return matches[0].template if matches else v
 
 
 def _documented(catalog: Catalog, message: str) -> bool:

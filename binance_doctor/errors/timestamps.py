@@ -67,8 +67,10 @@ def _iso(hour_at: str, mi: str, s: str, frac: str | None, tz: str | None) -> flo
                                        hour_at[11:13], tz)
             if len(_HOURS) > 4096:
                 _HOURS.clear()
-        seconds = _SECONDS.get(mi + s)
-        if seconds is None:                      # past :59:59, or other digits (２０)
+        minute, second = _SECS.get(mi), _SECS.get(s)
+        if minute is not None and second is not None:
+            seconds = minute * 60 + second
+        else:                                    # past :59:59, or other digits (２０)
             seconds = int(mi) * 60 + int(s) if int(mi) < 60 and int(s) < 60 else None
         if hour is None or seconds is None:
             return None
@@ -91,8 +93,38 @@ def _timer(text: str) -> Callable[[str], float | None]:
     start, hour_end, mi, s = m.start(), m.end(4), m.start(5), m.start(6)
     f0, f1 = m.span(7)
     z0, z1 = m.span(8)
-    return lambda text: _iso(text[start:hour_end], text[mi:mi + 2], text[s:s + 2],
-                             text[f0:f1] if f0 >= 0 else None, text[z0:z1] if z0 >= 0 else None)
+
+    def sliced(text: str) -> float | None:
+        return _iso(text[start:hour_end], text[mi:mi + 2], text[s:s + 2],
+                    text[f0:f1] if f0 >= 0 else None, text[z0:z1] if z0 >= 0 else None)
+    if z0 >= 0 and text[z0:z1] != "Z":
+        return sliced          # an offset: its digits may differ from line to line
+
+    # UTC: the hour as written ("2024-01-15T10") is looked up whole, the minutes,
+    # seconds and milliseconds by their digits; anything else goes the way above.
+    def timer(text: str) -> float | None:
+        at = text[start:hour_end]
+        hour = _UTC_HOURS.get(at, _NONE)
+        if hour is _NONE:
+            hour = _utc_hour(at)
+        minute, second = _SECS.get(text[mi:mi + 2]), _SECS.get(text[s:s + 2])
+        micro = _MICROS.get(text[f0:f1]) if f0 >= 0 else 0
+        if hour is None or minute is None or second is None or micro is None:
+            return sliced(text)
+        return ((hour + minute * 60 + second) * 1_000_000 + micro) / 1_000_000
+    return timer
+
+
+def _utc_hour(at: str) -> int | None:
+    """Epoch seconds of a UTC ISO time's hour as written ("2024-01-15T10"), or None
+    when it is no time (remembered)."""
+    if len(_UTC_HOURS) > 4096:
+        _UTC_HOURS.clear()
+    got = _UTC_HOURS[at] = _hour(at[:4], at[5:7], at[8:10], at[11:13], None)
+    return got
+
+
+_UTC_HOURS: dict[str, int | None] = {}
 
 
 def _syslog_time(mon: str, d: str, h: str, mi: str, s: str, frac: str | None,
@@ -122,8 +154,8 @@ def _hour(y: str, mo: str, d: str, h: str, tz: str | None) -> int | None:
 
 
 _HOURS: dict[tuple, int | None] = {}
-# "MMSS" -> seconds into the hour; milliseconds "123" -> microseconds.
-_SECONDS = {f"{m:02d}{s:02d}": m * 60 + s for m in range(60) for s in range(60)}
+# Minutes or seconds "07" -> 7; milliseconds "123" -> microseconds.
+_SECS = {f"{n:02d}": n for n in range(60)}
 _MICROS = {f"{ms:03d}": ms * 1000 for ms in range(1000)}
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _SECOND = timedelta(seconds=1)
