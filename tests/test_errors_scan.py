@@ -200,8 +200,11 @@ def _split_scan(tmp_path, monkeypatch, text: str) -> tuple[dict, dict]:
     one = run_cli("scan", "--json", str(log)).json()
     monkeypatch.setattr(scan, "SPLIT_FROM", 0)
     with log.open("rb") as f:
-        at = halves.half_of(str(log), f)
-    assert 0 < at < log.stat().st_size and text.encode()[at - 1] == ord("\n")
+        pieces = halves.pieces_of(str(log), f)
+        assert pieces is not None
+        cuts = [s for i in range(1, len(pieces)) if (s := pieces.start(i)) is not None]
+    assert cuts and all(0 < at < log.stat().st_size and text.encode()[at - 1] == ord("\n")
+                        for at in cuts)
     two = run_cli("scan", "--json", str(log)).json()
     return one, two
 
@@ -227,11 +230,11 @@ def test_stdin_gzip_and_jsonl_stay_in_one_process(tmp_path, monkeypatch):
     log = tmp_path / "big.log"
     log.write_text(mixed_log(4, 100))
     with log.open("rb") as f:
-        assert halves.half_of("-", f) is None
+        assert halves.pieces_of("-", f) is None
     gz = tmp_path / "big.log.gz"
     gz.write_bytes(gzip.compress(log.read_bytes()))
     with scan.open_input(str(gz)) as f:
-        assert halves.half_of(str(gz), f) is None
+        assert halves.pieces_of(str(gz), f) is None
     records = run_cli("scan", "--jsonl", str(log)).stdout.splitlines()
     assert len(records) == run_cli("scan", "--json", str(log)).json()["result"]["errors"] > 100
 

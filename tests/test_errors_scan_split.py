@@ -1,7 +1,7 @@
 """scan reading a big file in two processes, through the CLI: the same answer as one.
 
-The file is cut at chunk edges (chunks.CHUNK, made small here) and shared between two
-processes at a quiet newline (errors.halves). Errors on the lines around every cut,
+The file is read in chunks (chunks.CHUNK, made small here) and cut into pieces at quiet
+lines, shared out between two processes (errors.halves). Errors on the lines around every cut,
 CRLF line ends, a last line without a newline and a file smaller than one chunk must
 all be counted exactly as one process counts them.
 """
@@ -70,15 +70,16 @@ def _scan(monkeypatch, path, workers: int, chunk: int = CHUNK) -> dict:
     return run.json()["result"]
 
 
-def _split_at(monkeypatch, path) -> int:
+def _cuts(monkeypatch, path) -> list[int]:
+    """Where the file is cut into pieces: the starts of every piece but the first."""
     from binance_doctor.errors import chunks, halves, scan
 
     monkeypatch.setattr(chunks, "CHUNK", CHUNK)
     monkeypatch.setattr(scan, "SPLIT_FROM", 0)
     with open(path, "rb") as f:
-        got = halves.half_of(str(path), f)
-    assert got is not None, "the file was not shared between two processes"
-    return got
+        pieces = halves.pieces_of(str(path), f)
+        assert pieces is not None, "the file was not shared between two processes"
+        return [s for i in range(1, len(pieces)) if (s := pieces.start(i)) is not None]
 
 
 @pytest.fixture
@@ -95,8 +96,10 @@ def test_one_and_two_processes_give_the_same_answer(tmp_path, monkeypatch, two_c
     log.write_text(text)
     one = _scan(monkeypatch, log, 1)
     two = _scan(monkeypatch, log, 2)
-    at = _split_at(monkeypatch, log)
-    assert 0 < at < log.stat().st_size and text.encode()[at - 1] == ord("\n")
+    cuts = _cuts(monkeypatch, log)
+    assert len(cuts) > 3 and cuts == sorted(set(cuts))
+    assert all(0 < at < log.stat().st_size and text.encode()[at - 1] == ord("\n")
+               for at in cuts)
     assert one == two
     assert one["errors"] == errors == 100 and one["lines"] == 6000
     codes = {(r["code"], r["status"]): r["count"] for r in one["rows"]}
@@ -125,7 +128,7 @@ def test_errors_on_the_lines_around_every_chunk_edge(tmp_path, monkeypatch, two_
     assert errors > 40
     one = _scan(monkeypatch, log, 1)
     two = _scan(monkeypatch, log, 2)
-    _split_at(monkeypatch, log)
+    assert _cuts(monkeypatch, log)
     assert one == two and one["errors"] == errors
 
 
@@ -134,7 +137,7 @@ def test_crlf_line_ends_count_as_lf_ones(tmp_path, monkeypatch, two_cores):
     lf, crlf = tmp_path / "lf.log", tmp_path / "crlf.log"
     lf.write_text(text)
     crlf.write_bytes(text.replace("\n", "\r\n").encode())
-    _split_at(monkeypatch, crlf)
+    assert _cuts(monkeypatch, crlf)
     plain = _scan(monkeypatch, lf, 2)
     for workers in (1, 2):
         got = _scan(monkeypatch, crlf, workers)
@@ -167,7 +170,7 @@ def test_a_file_smaller_than_one_chunk(tmp_path, monkeypatch, two_cores):
     log.write_text(text)
     got = _scan(monkeypatch, log, 2, chunk=chunks.CHUNK)
     with open(log, "rb") as f:
-        assert halves.half_of(str(log), f) is None      # one process reads it all
+        assert halves.pieces_of(str(log), f) is None    # one process reads it all
     monkeypatch.setattr(scan, "_WHOLE", 1 << 40)        # every line read, no prefilter
     assert _scan(monkeypatch, log, 2, chunk=chunks.CHUNK) == got
     assert got["errors"] == errors == 200
@@ -225,7 +228,7 @@ def test_one_template_with_other_values_keeps_its_first_and_last_line(tmp_path, 
     at["last"] = len(lines)
     log = tmp_path / "limits.log"
     log.write_text("\n".join(lines) + "\n")
-    assert 0 < _split_at(monkeypatch, log) < len("\n".join(lines[:at["first"]]))
+    assert 0 < _cuts(monkeypatch, log)[0] < len("\n".join(lines[:at["first"]]))
     one, two = _scan(monkeypatch, log, 1), _scan(monkeypatch, log, 2)
     (row,) = [r for r in two["rows"] if r["code"] == -1015]
     assert row["variant"] == "Too many new orders; current limit is %s orders per %s."
@@ -233,29 +236,69 @@ def test_one_template_with_other_values_keeps_its_first_and_last_line(tmp_path, 
     assert one == two
 
 
-def test_the_split_is_the_quiet_line_nearest_the_middle(tmp_path, monkeypatch, two_cores):
-    """Not the nearest quiet chunk edge (up to half a chunk off, a slower half): the
-    quiet line start nearest the middle, wherever chunks are cut."""
+def test_every_cut_is_a_quiet_line_after_its_target(tmp_path, monkeypatch, two_cores):
+    """A piece starts at a line after _QUIET lines that are no candidates, within a chunk
+    after where a piece was meant to start; a log without such lines is not cut."""
     from binance_doctor.errors import halves, prefilter
 
     text, _ = _log(6000, 60)
     log = tmp_path / "bot.log"
     log.write_text(text)
     data = text.encode()
-    at = _split_at(monkeypatch, log)
+    cuts = _cuts(monkeypatch, log)
     # Every line start after _QUIET lines that are no candidates, found the slow way.
     picked = set(prefilter.lines(data))
     starts = [0] + [i + 1 for i, b in enumerate(data) if b == ord("\n")][:-1]
-    quiet = [s for n, s in enumerate(starts) if n >= halves._QUIET
-             and not picked.intersection(starts[n - halves._QUIET:n])]
-    assert len(quiet) > 1000
-    assert at == min(quiet, key=lambda s: (abs(s - len(data) // 2), s))
-    # Errors on every line but a few: the quiet line is found farther off, or none is.
+    quiet = {s for n, s in enumerate(starts) if n >= halves._QUIET
+             and not picked.intersection(starts[n - halves._QUIET:n])}
+    targets = halves._targets(len(data))
+    assert len(cuts) == len(targets) > 3
+    for at, target, after in zip(cuts, targets, targets[1:] + [len(data)]):
+        assert at in quiet and target <= at < min(target + CHUNK, after)
+    # Errors on every line but a few: no quiet line, no cut.
     dense = "".join(ERRORS[0].format(ts="2024-01-15T10:00:00.000Z", n=i) + "\n"
                     for i in range(6000))
     log.write_text(dense)
     with open(log, "rb") as f:
-        assert halves.half_of(str(log), f) is None
+        assert halves.pieces_of(str(log), f) is None
+
+
+def test_a_process_held_up_reads_fewer_pieces(tmp_path, monkeypatch, two_cores):
+    """The pieces are handed out as each process ends its last: while this process is
+    held up in its first piece, the other one takes all the rest; the answer is still
+    one process's."""
+    import fcntl
+    import os
+    import sys
+    import termios
+    import time
+
+    from binance_doctor.errors import halves
+
+    text, errors = _log(12000, 80)
+    log = tmp_path / "held.log"
+    log.write_text(text)
+    one = _scan(monkeypatch, log, 1)
+    here, mine = os.getpid(), []
+    real = halves._read
+
+    def read(reader, pieces, i, taken, *rest):
+        if os.getpid() != here:
+            return real(reader, pieces, i, taken, *rest)
+        left = bytearray(4)
+        for _ in range(6000):           # until the other process took every piece (<1 min)
+            fcntl.ioctl(taken, termios.FIONREAD, left)
+            if not int.from_bytes(left, sys.byteorder):
+                break
+            time.sleep(0.01)
+        done = real(reader, pieces, i, taken, *rest)
+        mine.extend(n for n, _ in done)
+        return done
+
+    monkeypatch.setattr(halves, "_read", read)
+    two = _scan(monkeypatch, log, 2)
+    assert mine == [0] and len(_cuts(monkeypatch, log)) > 3
+    assert two == one and one["errors"] == errors
 
 
 def _dense(n: int) -> list[str]:
@@ -312,12 +355,12 @@ def test_a_line_cut_into_pieces_is_never_quiet(tmp_path, monkeypatch, two_cores)
     assert row["count"] == 1
 
 
-def test_looking_for_a_split_in_a_dense_log_reads_little(tmp_path, monkeypatch, two_cores):
-    """Every line a candidate: no split, found by reading at most 2 x 8 MiB around the
-    middle (a wider look cost a second and 200 MiB on a 130 MB log)."""
+def test_looking_for_a_cut_in_a_dense_log_reads_little(tmp_path, monkeypatch, two_cores):
+    """Every line a candidate: no cut, found by reading at most a chunk after each place
+    a piece would start (a wider look cost a second and 200 MiB on a 130 MB log)."""
     import os
 
-    from binance_doctor.errors import halves, scan
+    from binance_doctor.errors import chunks, halves, scan
 
     line = (ERRORS[1].format(ts="2024-01-15T10:00:00.000Z", n=0) + "\n").encode()
     log = tmp_path / "dense.log"
@@ -327,5 +370,7 @@ def test_looking_for_a_split_in_a_dense_log_reads_little(tmp_path, monkeypatch, 
     real = os.pread
     monkeypatch.setattr(os, "pread", lambda fd, n, at: (asked.append(n), real(fd, n, at))[1])
     with open(log, "rb") as f:
-        assert halves.half_of(str(log), f) is None
-    assert max(asked) == 2 * halves._NEAR[-1] and sum(asked) <= 2.2 * max(asked)
+        assert halves.pieces_of(str(log), f) is None
+    targets = halves._targets(log.stat().st_size)
+    assert 3 < len(targets) < 20
+    assert max(asked) == chunks.CHUNK and sum(asked) <= len(targets) * 1.2 * chunks.CHUNK
