@@ -24,9 +24,9 @@ _LATE_ROWS = 4 * MAX_ROWS
 
 
 class Pieces:
-    """The pieces of one file. Piece i starts at the first quiet line start found in
-    the CHUNK after its target (`_targets`), and a piece with none there is part of
-    the one before. Each process finds the starts it needs itself, the same way, so
+    """The pieces of one file. Piece i starts at the first quiet line start in the
+    chunk after its target (`_targets`), and a piece with none there is part of the
+    one before. Each process finds the starts it needs itself, the same way, so
     none waits for another to be told."""
 
     def __init__(self, fd: int, size: int) -> None:
@@ -41,12 +41,10 @@ class Pieces:
         if i not in self._starts:
             at = self.targets[i - 1]
             gap = (self.targets[i] if i < len(self.targets) else self.size) - at
-            found = None
-            for near in (chunks.CHUNK // 16, chunks.CHUNK // 2):
-                near = min(near, gap // 2)
-                found = _quiet_near(self.fd, self.size, at + near, near, at)
-                if found is not None:
-                    break
+            # A short look first: in most logs a quiet run starts within a few lines.
+            found = _quiet_after(self.fd, self.size, at, chunks.CHUNK // 64)
+            if found is None:
+                found = _quiet_after(self.fd, self.size, at, min(chunks.CHUNK, gap))
             self._starts[i] = found
         return self._starts[i]
 
@@ -104,38 +102,29 @@ def pieces_of(name: str, stream: IO[bytes]) -> Pieces | None:
     return pieces
 
 
-def _quiet_near(fd: int, size: int, target: int, near: int, least: int) -> int | None:
-    """The line start within `near` bytes of `target` and nearest it, from `least` on,
-    that follows _QUIET lines the prefilter does not pick and curl -v did not write
-    (at the file's start, fewer do). A line longer than a chunk is never quiet: the
-    reader takes an endless line in pieces, and a piece's end is read as if the line
-    ended there, so what a piece says can reach past the lines after it."""
-    lo, hi = max(0, target - near), min(size, target + near)
-    region = os.pread(fd, hi - lo, lo)
-    first = 0 if lo == 0 else region.find(b"\n") + 1      # whole lines only
+def _quiet_after(fd: int, size: int, at: int, span: int) -> int | None:
+    """The first line start in [at, at + span) that follows _QUIET whole lines of that
+    span the prefilter does not pick and curl -v did not write. A line longer than a
+    chunk is never quiet: the reader takes an endless line in pieces, and a piece's end
+    is read as if the line ended there, so what a piece says can reach past the lines
+    after it."""
+    region = os.pread(fd, min(span, size - at), at)
+    first = region.find(b"\n") + 1                       # whole lines only
     last = region.rfind(b"\n") + 1
-    if (lo and not first) or last <= first:
+    if not first or last <= first:
         return None
     body = region[first:last]
     picked = set(lines(body))
-    best: tuple[int, int] | None = None
-    quiet = _QUIET if lo == 0 else 0      # how many quiet lines end at `at`
-    at = 0
-    while True:
-        split = lo + first + at
-        if quiet >= _QUIET and least <= split < size:
-            off = abs(split - target)
-            if best is None or off < best[0]:
-                best = (off, split)
-            elif off > best[0]:
-                break                           # past the target, moving away
-        if at >= len(body):
-            break
-        nxt = body.find(b"\n", at) + 1
-        quiet = 0 if at in picked or body.startswith(CURL, at) or nxt - at > chunks.CHUNK \
+    quiet = 0                             # how many quiet lines end at `line`
+    line = 0
+    while line < len(body):
+        nxt = body.find(b"\n", line) + 1
+        quiet = 0 if line in picked or body.startswith(CURL, line) or nxt - line > chunks.CHUNK \
             else quiet + 1
-        at = nxt
-    return None if best is None else best[1]
+        line = nxt
+        if quiet >= _QUIET and at + first + line < size:
+            return at + first + line
+    return None
 
 
 def _from(fd: int, split: int, stop: int | None = None) -> Iterator[bytes]:
