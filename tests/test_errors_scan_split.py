@@ -237,8 +237,9 @@ def test_one_template_with_other_values_keeps_its_first_and_last_line(tmp_path, 
 
 
 def test_every_cut_is_a_quiet_line_after_its_target(tmp_path, monkeypatch, two_cores):
-    """A piece starts at a line after _QUIET lines that are no candidates, within a chunk
-    after where a piece was meant to start; a log without such lines is not cut."""
+    """A piece starts at the first line after _QUIET whole lines that are no candidates,
+    counted from where the piece was meant to start, within a chunk of it; a log
+    without such lines is not cut."""
     from binance_doctor.errors import halves, prefilter
 
     text, _ = _log(6000, 60)
@@ -246,15 +247,18 @@ def test_every_cut_is_a_quiet_line_after_its_target(tmp_path, monkeypatch, two_c
     log.write_text(text)
     data = text.encode()
     cuts = _cuts(monkeypatch, log)
-    # Every line start after _QUIET lines that are no candidates, found the slow way.
+    # The slow way: every line start after _QUIET lines that are no candidates, with
+    # the first of those lines.
     picked = set(prefilter.lines(data))
     starts = [0] + [i + 1 for i, b in enumerate(data) if b == ord("\n")][:-1]
-    quiet = {s for n, s in enumerate(starts) if n >= halves._QUIET
-             and not picked.intersection(starts[n - halves._QUIET:n])}
+    quiet = [(s, starts[n - halves._QUIET]) for n, s in enumerate(starts)
+             if n >= halves._QUIET and not picked.intersection(starts[n - halves._QUIET:n])]
     targets = halves._targets(len(data))
     assert len(cuts) == len(targets) > 3
     for at, target, after in zip(cuts, targets, targets[1:] + [len(data)]):
-        assert at in quiet and target <= at < min(target + CHUNK, after)
+        whole = min(s for s in starts if s > target)          # the first whole line
+        assert at == min(s for s, run in quiet if run >= whole)
+        assert target < at < min(target + CHUNK, after)
     # Errors on every line but a few: no quiet line, no cut.
     dense = "".join(ERRORS[0].format(ts="2024-01-15T10:00:00.000Z", n=i) + "\n"
                     for i in range(6000))
