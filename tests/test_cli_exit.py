@@ -6,6 +6,7 @@ is one line on stderr and exit 31, never a traceback."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -246,4 +247,22 @@ def test_a_long_run_of_word_characters_is_read_in_linear_time(tmp_path):
                    'recvWindow."}\n')
     run = subprocess.run([sys.executable, "-m", "binance_doctor", "scan", "--json", str(log)],
                          capture_output=True, text=True, timeout=30)
+    assert run.returncode == 0 and '"code": -1021' in run.stdout
+
+
+@pytest.mark.parametrize("engine", ["pure", "hyperscan"])
+def test_a_line_of_many_chunks_full_of_anchors_is_read_in_linear_time(tmp_path, engine):
+    # A line longer than four chunks is read in pieces without a newline; each hit in
+    # one looked back to the piece's start again (quadratic): a 10 MB line of "error
+    # error ..." took minutes. The timeout is a guard against that hang (the file is read
+    # in about a second), not a speed test.
+    if engine == "hyperscan":
+        pytest.importorskip("hyperscan")
+    log = tmp_path / "words.log"
+    log.write_text("2026-01-01T00:00:00Z " + "error " * 1_700_000 + "\n"
+                   + '{"code":-1021,"msg":"Timestamp for this request is outside of the '
+                   'recvWindow."}\n')
+    run = subprocess.run([sys.executable, "-m", "binance_doctor", "scan", "--json", str(log)],
+                         capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "BINANCE_DOCTOR_SCAN_ENGINE": engine})
     assert run.returncode == 0 and '"code": -1021' in run.stdout

@@ -378,3 +378,66 @@ def test_looking_for_a_cut_in_a_dense_log_reads_little(tmp_path, monkeypatch, tw
     targets = halves._targets(log.stat().st_size)
     assert 3 < len(targets) < 20
     assert max(asked) == chunks.CHUNK and sum(asked) <= len(targets) * 1.2 * chunks.CHUNK
+
+
+def test_a_second_process_that_says_nothing_whole_leaves_one_to_read_it_all(
+        tmp_path, monkeypatch, two_cores):
+    """The other process's answer cut short (killed while writing it) or no process to
+    be had at all (a limit on processes): one process reads the file, with its answer,
+    and no pipe is left open."""
+    import os
+    import pickle
+
+    text, errors = _log(6000, 60)
+    log = tmp_path / "bot.log"
+    log.write_text(text)
+    one = _scan(monkeypatch, log, 1)
+    real = pickle.dumps
+    monkeypatch.setattr(pickle, "dumps", lambda obj, **kw: real(obj, **kw)[:-7])
+    assert _scan(monkeypatch, log, 2) == one
+    monkeypatch.setattr(pickle, "dumps", real)
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    fds = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert _scan(monkeypatch, log, 2) == one and one["errors"] == errors
+    if fds is not None:
+        assert len(os.listdir("/proc/self/fd")) == fds
+
+
+def test_a_variant_in_many_pieces_counts_once_against_the_templates_kept(
+        tmp_path, monkeypatch, two_cores):
+    """One process remembers the templates of so many variants, then forgets them all;
+    the pieces are merged only when that cannot happen. A variant every piece holds is
+    one variant: the pieces are merged, not read again in one process."""
+    from binance_doctor.errors import halves, tally
+
+    words = ["alpha", "bravo", "delta", "gamma", "kappa", "lambda", "omega", "sigma", "theta",
+             "zeta", "hotel", "india", "kilo", "lima", "mike", "oscar", "papa", "romeo"]
+    lines = []
+    for i in range(9000):
+        ts = f"2024-01-15T10:{i // 60 % 60:02d}:{i % 60:02d}.000Z"
+        if i % 50 == 0:
+            word = words[i // 50 % len(words)]
+            lines.append(f'{ts} ERROR {{"code":-1013,"msg":"Filter failure: {word} size"}}')
+        else:
+            lines.append(f"{ts} INFO [worker-{i % 7}] BTCUSDT bid={i}.25 ask={i}.75")
+    log = tmp_path / "words.log"
+    log.write_text("\n".join(lines) + "\n")
+    one = _scan(monkeypatch, log, 1)
+    assert len([r for r in one["rows"] if r["code"] == -1013]) == len(words)
+    cuts = _cuts(monkeypatch, log)
+    assert len(cuts) > 6
+    # Room for these variants once, not once per piece.
+    tally._TEMPLATES.clear()
+    monkeypatch.setattr(tally, "TEMPLATES_KEPT", len(words) + 2)
+    alone = []
+    real = halves._alone
+    monkeypatch.setattr(halves, "_alone", lambda *a: (alone.append(1), real(*a))[1])
+    assert _scan(monkeypatch, log, 2) == one and not alone
+    # With room for fewer: read again by one process, to the same answer.
+    tally._TEMPLATES.clear()
+    monkeypatch.setattr(tally, "TEMPLATES_KEPT", len(words) - 3)
+    assert _scan(monkeypatch, log, 2) == one and alone

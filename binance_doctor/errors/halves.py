@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import IO, Callable, Iterator
 
-from binance_doctor.errors import chunks, extract, scan
+from binance_doctor.errors import chunks, extract, scan, tally
 from binance_doctor.errors.catalog import Catalog
 from binance_doctor.errors.prefilter import CURL, lines
 from binance_doctor.errors.scan import _Reader
@@ -104,10 +104,10 @@ def pieces_of(name: str, stream: IO[bytes]) -> Pieces | None:
 
 def _quiet_after(fd: int, size: int, at: int, span: int) -> int | None:
     """The first line start in [at, at + span) that follows _QUIET whole lines of that
-    span the prefilter does not pick and curl -v did not write. A line longer than a
-    chunk is never quiet: the reader takes an endless line in pieces, and a piece's end
-    is read as if the line ended there, so what a piece says can reach past the lines
-    after it."""
+    span the prefilter does not pick and curl -v did not write. `span` is at most a
+    chunk, so a line longer than one is never among them: the reader takes an endless
+    line in pieces, and a piece's end is read as if the line ended there, so what a
+    piece says reaches the lines after it (the window's, fewer than _QUIET)."""
     region = os.pread(fd, min(span, size - at), at)
     first = region.find(b"\n") + 1                       # whole lines only
     last = region.rfind(b"\n") + 1
@@ -119,8 +119,7 @@ def _quiet_after(fd: int, size: int, at: int, span: int) -> int | None:
     line = 0
     while line < len(body):
         nxt = body.find(b"\n", line) + 1
-        quiet = 0 if line in picked or body.startswith(CURL, line) or nxt - line > chunks.CHUNK \
-            else quiet + 1
+        quiet = 0 if line in picked or body.startswith(CURL, line) else quiet + 1
         line = nxt
         if quiet >= _QUIET and at + first + line < size:
             return at + first + line
@@ -159,23 +158,35 @@ class _At:
 def scan_pieces(catalog: Catalog, name: str, counter: Counter,
                 on_progress: Callable[[int], None] | None, pieces: Pieces) -> tuple[int, int]:
     """Read the pieces in two processes into `counter`; (bytes, lines) as one reads.
-    This process reads the first piece and the other the second; then each takes the
-    next piece not taken yet (its number, one byte from a pipe both read)."""
+    This process reads the first piece and the other takes the next; then each takes
+    the next piece not taken yet (its number, one byte from a pipe both read). When
+    the other process cannot be started or says nothing whole, one reads it all."""
     import pickle
 
     fd = pieces.fd
     _warm(catalog)
-    taken, give = os.pipe()
-    os.write(give, bytes(range(1, len(pieces))))      # fewer than 256 pieces, one write
-    os.close(give)
-    rd, wr = os.pipe()
-    pid = os.fork()
+    opened: list[int] = []
+    try:
+        taken, give = os.pipe()
+        opened += (taken, give)
+        os.write(give, bytes(range(1, len(pieces))))      # fewer than 256 pieces, one write
+        os.close(give)
+        opened.remove(give)
+        rd, wr = os.pipe()
+        opened += (rd, wr)
+        parent = os.getpid()
+        pid = os.fork()
+    except OSError:             # no pipe or process to be had (a limit, no memory)
+        for one in opened:
+            os.close(one)
+        return _alone(catalog, name, counter, on_progress, fd)
     if pid == 0:                                   # the second process: no way back
         status = 1
         try:
             os.close(rd)
             reader = _Reader(catalog, name, Counter(catalog), None)
-            done = _read(reader, pieces, _next(taken), taken, counter.binary_as_text, None)
+            done = _read(reader, pieces, _next(taken, parent), taken, counter.binary_as_text,
+                         None, parent)
             data = pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(wr, "wb") as out:
                 out.write(data)
@@ -190,9 +201,14 @@ def scan_pieces(catalog: Catalog, name: str, counter: Counter,
         with os.fdopen(rd, "rb") as inp:
             rd = -1
             data = inp.read()
-        os.waitpid(pid, 0)
+        _, status = os.waitpid(pid, 0)
         reaped = True
-        theirs = pickle.loads(data) if data else None
+        theirs = None
+        if data and os.waitstatus_to_exitcode(status) == 0:
+            try:
+                theirs = pickle.loads(data)
+            except Exception:       # noqa: BLE001 - cut short: read here instead
+                theirs = None
     finally:
         os.close(taken)
         if rd >= 0:
@@ -201,21 +217,36 @@ def scan_pieces(catalog: Catalog, name: str, counter: Counter,
             os.kill(pid, 9)
             os.waitpid(pid, 0)
     done = dict(mine + (theirs or []))
-    if theirs is None or None in done.values() or len(_TEMPLATES) + sum(
-            len(d[4]) for d in done.values()) > 10000:
-        # A piece could not be said exactly (too many kinds): one process reads it all.
-        reader = _Reader(catalog, name, counter, None)
-        return reader.read(chunks.whole_lines(_At(fd, 0)), on_progress)
+    # Templates are remembered for so many variants (`tally._variant`), then forgotten
+    # all at once: one process would forget at a place the merge cannot tell. A variant
+    # in many pieces is one variant.
+    new = set().union(*(d[4] for d in done.values() if d is not None)) - _TEMPLATES.keys()
+    if theirs is None or None in done.values() or \
+            len(_TEMPLATES) + len(new) > tally.TEMPLATES_KEPT:
+        # A piece could not be said exactly (too many kinds), or the other process
+        # said nothing whole: one process reads it all.
+        return _alone(catalog, name, counter, on_progress, fd)
     return _merged(catalog, counter, [done[i] for i in sorted(done)])
 
 
-def _next(taken: int) -> int | None:
+def _alone(catalog: Catalog, name: str, counter: Counter,
+           on_progress: Callable[[int], None] | None, fd: int) -> tuple[int, int]:
+    return _Reader(catalog, name, counter, None).read(chunks.whole_lines(_At(fd, 0)),
+                                                      on_progress)
+
+
+def _next(taken: int, parent: int | None = None) -> int | None:
+    """The next piece nobody has taken, or None. The second process (`parent` given)
+    stops when the first is gone: nobody would read what it says."""
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
     got = os.read(taken, 1)
     return got[0] if got else None
 
 
 def _read(reader: _Reader, pieces: Pieces, i: int | None, taken: int, as_text: bool,
-          on_progress: Callable[[int], None] | None) -> list[tuple[int, tuple | None]]:
+          on_progress: Callable[[int], None] | None, parent: int | None = None
+          ) -> list[tuple[int, tuple | None]]:
     """Read piece i, then each next piece taken, into a list of (piece, what it holds)."""
     done: list[tuple[int, tuple | None]] = []
     before = 0
@@ -229,7 +260,7 @@ def _read(reader: _Reader, pieces: Pieces, i: int | None, taken: int, as_text: b
                 progress = (lambda n, b=before: on_progress(min(pieces.size, 2 * (b + n))))
             done.append((i, _piece(reader, pieces.fd, start, end, as_text, progress)))
             before += end - start
-        i = _next(taken)
+        i = _next(taken, parent)
     return done
 
 
@@ -247,36 +278,57 @@ def _piece(reader: _Reader, fd: int, start: int, end: int, as_text: bool,
     total, lines = reader.read(read, on_progress, first=start == 0)
     if counter.other:
         return None
-    # What template each variant's first message here fills in, found here, while the
-    # other process reads on: the merge only picks, in the file's order.
-    catalog = reader.catalog
-    templates = {v: template_of(catalog, m, v) for v, m in late.items()}  # type: ignore
-    return total, lines, counter.errors, list(counter.rows.items()), templates, counter.binary
+    # What template each variant's first message here fills in, found here while the
+    # other process reads on, so the merge only picks, in the file's order. Not for a
+    # piece of many variants: the merge finds those it needs (each piece would look
+    # up every variant again).
+    templates = None
+    if len(late) <= _FOUND_HERE:
+        templates = {v: _template(reader.catalog, m, v) for v, m in late.items()}  # type: ignore
+    return (total, lines, counter.errors, list(counter.rows.items()), late, counter.binary,
+            templates)
+
+
+_FOUND_HERE = 512
+_TEMPLATE_OF: dict[str, str] = {}
+
+
+def _template(catalog: Catalog, message: str, v: str) -> str:
+    """`template_of`, remembered by message (the same first message opens many pieces)."""
+    got = _TEMPLATE_OF.get(message)
+    if got is None:
+        if len(_TEMPLATE_OF) >= 10000:
+            _TEMPLATE_OF.clear()
+        got = _TEMPLATE_OF[message] = template_of(catalog, message, v)
+    return got
 
 
 def _merged(catalog: Catalog, counter: Counter, done: list[tuple]) -> tuple[int, int]:
     """The pieces' counts added to `counter` in the file's order, as one process adds
     them; (bytes, lines) of them all."""
     total = before = 0
-    for size, n, errors, rows, templates, binary in done:
+    for size, n, errors, rows, late, binary, templates in done:
         counter.errors += errors
         counter.binary += binary
         # A piece's rows are kept by message with the values normalised: several can be
         # one row here (one template, "per 10 SECOND." and "per DAY."), so they are
         # joined in the order of their lines before they count after the pieces before.
         mine: dict[tuple, _Tally] = {}
-        for (product, code, status, v), tally in rows:
+        for (product, code, status, v), row in rows:
             # The first piece to hold a variant decides its template, as its first
             # message does in one process (`_variant`).
-            template = None if v is None else _TEMPLATES.setdefault(v, templates[v])
+            template = None if v is None else _TEMPLATES.get(v)
+            if template is None and v is not None:
+                template = _TEMPLATES[v] = templates[v] if templates is not None else \
+                    template_of(catalog, late[v], v)  # type: ignore[arg-type]
             if before:
-                first, last = tally.first, tally.last
-                tally.first = _moved(first, before)
-                tally.last = tally.first if last is first else _moved(last, before)
+                first, last = row.first, row.last
+                row.first = _moved(first, before)
+                row.last = row.first if last is first else _moved(last, before)
             key = (product, code, status, template)
-            mine[key] = joined(mine[key], tally) if key in mine else tally
-        for key, tally in mine.items():
-            counter.merge(key, tally)
+            mine[key] = joined(mine[key], row) if key in mine else row
+        for key, row in mine.items():
+            counter.merge(key, row)
         total += size
         before += n
     return total, before

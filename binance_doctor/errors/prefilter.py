@@ -172,6 +172,11 @@ def _starts(chunk: bytes, hits: list[int], curl: bool = True) -> list[int]:
         # `at` is inside the line or its newline: the line starts after the one before.
         start = rfind(b"\n", 0, at) + 1
         end = find(b"\n", at)
+        if end < 0:
+            # A piece of an endless line: it runs to the chunk's end. (Left at -1, every
+            # later hit in it looked back to its start again: quadratic, a 10 MB line of
+            # "error error ..." took minutes.)
+            end = len(chunk)
         if start not in starts:
             starts.add(start)
             if curl:

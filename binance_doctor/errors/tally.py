@@ -196,6 +196,7 @@ def _hit_of(seen: _Seen, variant: str | None) -> Hit:
 
 _DOCUMENTED: dict[str, bool] = {}
 _TEMPLATES: dict[str, str] = {}
+TEMPLATES_KEPT = 10000        # variants whose template is remembered, then all forgotten
 
 
 def _variant(catalog: Catalog, message: str | None) -> str | None:
@@ -204,7 +205,7 @@ def _variant(catalog: Catalog, message: str | None) -> str | None:
     if v is None:
         return None
     if v not in _TEMPLATES:
-        if len(_TEMPLATES) > 10000:
+        if len(_TEMPLATES) > TEMPLATES_KEPT:
             _TEMPLATES.clear()
         _TEMPLATES[v] = template_of(catalog, message, v)
     return _TEMPLATES[v]
