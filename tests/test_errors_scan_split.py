@@ -441,3 +441,70 @@ def test_a_variant_in_many_pieces_counts_once_against_the_templates_kept(
     tally._TEMPLATES.clear()
     monkeypatch.setattr(tally, "TEMPLATES_KEPT", len(words) - 3)
     assert _scan(monkeypatch, log, 2) == one and alone
+
+
+def test_templates_left_to_the_merge_are_those_one_process_picks(tmp_path, monkeypatch,
+                                                                 two_cores):
+    """A piece of many variants leaves their templates to the merge (`_FOUND_HERE`):
+    documented messages with values still count under their template."""
+    from binance_doctor.errors import halves, tally
+
+    noise = _log(6000, 10**9)[0].splitlines()[1:]
+    per = ['{ts} ERROR {{"code":-1015,"msg":"Too many new orders; current limit is {n} '
+           'orders per {u}."}}'.format(ts="2024-01-15T10:00:00.000Z", n=n, u=u)
+           for n, u in ((50, "10 SECOND"), (100000, "DAY"), (7, "MINUTE"))]
+    lines = []
+    for i, line in enumerate(noise):
+        if i % 200 == 0:
+            lines.append(per[i // 200 % 3])
+        lines.append(line)
+    log = tmp_path / "limits.log"
+    log.write_text("\n".join(lines) + "\n")
+    one = _scan(monkeypatch, log, 1)
+    assert len(_cuts(monkeypatch, log)) > 3
+    monkeypatch.setattr(halves, "_FOUND_HERE", 0)
+    monkeypatch.setattr(halves, "_TEMPLATE_OF", {})
+    tally._TEMPLATES.clear()                # as in a new process: the merge finds them
+    assert _scan(monkeypatch, log, 2) == one
+    (row,) = [r for r in one["rows"] if r["code"] == -1015]
+    assert row["variant"] == "Too many new orders; current limit is %s orders per %s."
+
+
+def test_a_scan_run_with_sigchld_ignored_still_reads_in_two_processes(tmp_path, monkeypatch,
+                                                                      two_cores):
+    """A parent that ignores SIGCHLD hands that on through exec: the second process is
+    then reaped unseen, and its answer is still taken (was: exit 4, "No such process")."""
+    import signal
+
+    text, errors = _log(6000, 60)
+    log = tmp_path / "bot.log"
+    log.write_text(text)
+    one = _scan(monkeypatch, log, 1)
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        two = _scan(monkeypatch, log, 2)
+    finally:
+        signal.signal(signal.SIGCHLD, before)
+    assert two == one and one["errors"] == errors
+
+
+def test_the_second_process_stops_when_the_first_is_gone():
+    """Between pieces the second process looks for the first: gone, it ends at once
+    rather than read on for nobody."""
+    import os
+
+    from binance_doctor.errors import halves
+
+    taken, give = os.pipe()
+    os.write(give, b"\x01\x02")
+    pid = os.fork()
+    if pid == 0:
+        try:
+            # Another parent than its own: as if the first were gone.
+            halves._next(taken, os.getppid() + 1)
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    os.close(taken)
+    os.close(give)
+    assert os.waitstatus_to_exitcode(status) == 1

@@ -184,6 +184,7 @@ def scan_pieces(catalog: Catalog, name: str, counter: Counter,
         status = 1
         try:
             os.close(rd)
+            _die_with(parent)
             reader = _Reader(catalog, name, Counter(catalog), None)
             done = _read(reader, pieces, _next(taken, parent), taken, counter.binary_as_text,
                          None, parent)
@@ -201,10 +202,14 @@ def scan_pieces(catalog: Catalog, name: str, counter: Counter,
         with os.fdopen(rd, "rb") as inp:
             rd = -1
             data = inp.read()
-        _, status = os.waitpid(pid, 0)
+        try:
+            _, status = os.waitpid(pid, 0)
+            ok = os.waitstatus_to_exitcode(status) == 0
+        except ChildProcessError:     # SIGCHLD ignored (inherited): reaped unseen
+            ok = True                 # its answer, whole, is its word
         reaped = True
         theirs = None
-        if data and os.waitstatus_to_exitcode(status) == 0:
+        if data and ok:
             try:
                 theirs = pickle.loads(data)
             except Exception:       # noqa: BLE001 - cut short: read here instead
@@ -214,8 +219,11 @@ def scan_pieces(catalog: Catalog, name: str, counter: Counter,
         if rd >= 0:
             os.close(rd)
         if not reaped:
-            os.kill(pid, 9)
-            os.waitpid(pid, 0)
+            try:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass                  # gone already (SIGCHLD ignored: reaped unseen)
     done = dict(mine + (theirs or []))
     # Templates are remembered for so many variants (`tally._variant`), then forgotten
     # all at once: one process would forget at a place the merge cannot tell. A variant
@@ -233,6 +241,19 @@ def _alone(catalog: Catalog, name: str, counter: Counter,
            on_progress: Callable[[int], None] | None, fd: int) -> tuple[int, int]:
     return _Reader(catalog, name, counter, None).read(chunks.whole_lines(_At(fd, 0)),
                                                       on_progress)
+
+
+def _die_with(parent: int) -> None:
+    """Have Linux end this (second) process when the first ends (killed, interrupted):
+    nobody would read what it says. Elsewhere it stops between pieces (`_next`)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, 9)           # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError, ValueError):
+        pass
+    if os.getppid() != parent:                  # gone before that took hold
+        os._exit(1)
 
 
 def _next(taken: int, parent: int | None = None) -> int | None:
@@ -297,7 +318,7 @@ def _template(catalog: Catalog, message: str, v: str) -> str:
     """`template_of`, remembered by message (the same first message opens many pieces)."""
     got = _TEMPLATE_OF.get(message)
     if got is None:
-        if len(_TEMPLATE_OF) >= 10000:
+        if len(_TEMPLATE_OF) >= tally.TEMPLATES_KEPT:
             _TEMPLATE_OF.clear()
         got = _TEMPLATE_OF[message] = template_of(catalog, message, v)
     return got
