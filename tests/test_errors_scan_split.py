@@ -463,7 +463,6 @@ def test_templates_left_to_the_merge_are_those_one_process_picks(tmp_path, monke
     one = _scan(monkeypatch, log, 1)
     assert len(_cuts(monkeypatch, log)) > 3
     monkeypatch.setattr(halves, "_FOUND_HERE", 0)
-    monkeypatch.setattr(halves, "_TEMPLATE_OF", {})
     tally._TEMPLATES.clear()                # as in a new process: the merge finds them
     assert _scan(monkeypatch, log, 2) == one
     (row,) = [r for r in one["rows"] if r["code"] == -1015]

@@ -184,7 +184,7 @@ def scan_pieces(catalog: Catalog, name: str, counter: Counter,
         status = 1
         try:
             os.close(rd)
-            _die_with(parent)
+            _die_with()
             reader = _Reader(catalog, name, Counter(catalog), None)
             done = _read(reader, pieces, _next(taken, parent), taken, counter.binary_as_text,
                          None, parent)
@@ -243,17 +243,16 @@ def _alone(catalog: Catalog, name: str, counter: Counter,
                                                       on_progress)
 
 
-def _die_with(parent: int) -> None:
+def _die_with() -> None:
     """Have Linux end this (second) process when the first ends (killed, interrupted):
-    nobody would read what it says. Elsewhere it stops between pieces (`_next`)."""
+    nobody would read what it says. Elsewhere it stops between pieces; and if the first
+    ended before this took hold, it stops before its first (`_next`)."""
     try:
         import ctypes
 
         ctypes.CDLL(None).prctl(1, 9)           # PR_SET_PDEATHSIG, SIGKILL
     except (OSError, AttributeError, ValueError):
         pass
-    if os.getppid() != parent:                  # gone before that took hold
-        os._exit(1)
 
 
 def _next(taken: int, parent: int | None = None) -> int | None:
@@ -300,28 +299,18 @@ def _piece(reader: _Reader, fd: int, start: int, end: int, as_text: bool,
     if counter.other:
         return None
     # What template each variant's first message here fills in, found here while the
-    # other process reads on, so the merge only picks, in the file's order. Not for a
-    # piece of many variants: the merge finds those it needs (each piece would look
-    # up every variant again).
+    # other process reads on, so the merge only picks, in the file's order (the
+    # catalog remembers the messages it matched: the same first message opens many
+    # pieces). Not for a piece of many variants: the merge finds those it needs (each
+    # piece would look up every variant again).
     templates = None
     if len(late) <= _FOUND_HERE:
-        templates = {v: _template(reader.catalog, m, v) for v, m in late.items()}  # type: ignore
+        templates = {v: template_of(reader.catalog, m, v) for v, m in late.items()}  # type: ignore
     return (total, lines, counter.errors, list(counter.rows.items()), late, counter.binary,
             templates)
 
 
 _FOUND_HERE = 512
-_TEMPLATE_OF: dict[str, str] = {}
-
-
-def _template(catalog: Catalog, message: str, v: str) -> str:
-    """`template_of`, remembered by message (the same first message opens many pieces)."""
-    got = _TEMPLATE_OF.get(message)
-    if got is None:
-        if len(_TEMPLATE_OF) >= tally.TEMPLATES_KEPT:
-            _TEMPLATE_OF.clear()
-        got = _TEMPLATE_OF[message] = template_of(catalog, message, v)
-    return got
 
 
 def _merged(catalog: Catalog, counter: Counter, done: list[tuple]) -> tuple[int, int]:

@@ -59,14 +59,7 @@ def _iso(hour_at: str, mi: str, s: str, frac: str | None, tz: str | None) -> flo
     """An ISO time from its parts: the date and hour as written ("2024-01-15T10"), the
     minute, second, fraction and zone."""
     try:
-        # Lines come in time order: the hour is mostly one seen just before.
-        key = (hour_at, tz)
-        hour = _HOURS.get(key, _NONE)
-        if hour is _NONE:
-            hour = _HOURS[key] = _hour(hour_at[:4], hour_at[5:7], hour_at[8:10],
-                                       hour_at[11:13], tz)
-            if len(_HOURS) > 4096:
-                _HOURS.clear()
+        hour = _hour_of(hour_at, tz)
         minute, second = _SECS.get(mi), _SECS.get(s)
         if minute is not None and second is not None:
             seconds = minute * 60 + second
@@ -104,9 +97,9 @@ def _timer(text: str) -> Callable[[str], float | None]:
     # seconds and milliseconds by their digits; anything else goes the way above.
     def timer(text: str) -> float | None:
         at = text[start:hour_end]
-        hour = _UTC_HOURS.get(at, _NONE)
+        hour = _HOURS.get(at, _NONE)            # `_hour_of`'s own key for a UTC hour
         if hour is _NONE:
-            hour = _utc_hour(at)
+            hour = _hour_of(at, None)
         minute, second = _SECS.get(text[mi:mi + 2]), _SECS.get(text[s:s + 2])
         micro = _MICROS.get(text[f0:f1]) if f0 >= 0 else 0
         if hour is None or minute is None or second is None or micro is None:
@@ -115,16 +108,18 @@ def _timer(text: str) -> Callable[[str], float | None]:
     return timer
 
 
-def _utc_hour(at: str) -> int | None:
-    """Epoch seconds of a UTC ISO time's hour as written ("2024-01-15T10"), or None
-    when it is no time (remembered)."""
-    if len(_UTC_HOURS) > 4096:
-        _UTC_HOURS.clear()
-    got = _UTC_HOURS[at] = _hour(at[:4], at[5:7], at[8:10], at[11:13], None)
-    return got
-
-
-_UTC_HOURS: dict[str, int | None] = {}
+def _hour_of(hour_at: str, tz: str | None) -> int | None:
+    """Epoch seconds of an ISO time's hour as written ("2024-01-15T10") in zone `tz`,
+    or None when it is no time. Lines come in time order, so the hour is mostly one
+    seen just before: remembered, a UTC one (no zone, or Z) by its text alone."""
+    key: str | tuple = hour_at if not tz or tz == "Z" else (hour_at, tz)
+    hour = _HOURS.get(key, _NONE)
+    if hour is _NONE:
+        hour = _HOURS[key] = _hour(hour_at[:4], hour_at[5:7], hour_at[8:10],
+                                   hour_at[11:13], tz)
+        if len(_HOURS) > 4096:
+            _HOURS.clear()
+    return hour  # type: ignore[return-value]
 
 
 def _syslog_time(mon: str, d: str, h: str, mi: str, s: str, frac: str | None,
@@ -153,7 +148,7 @@ def _hour(y: str, mo: str, d: str, h: str, tz: str | None) -> int | None:
     return (at - _EPOCH) // _SECOND
 
 
-_HOURS: dict[tuple, int | None] = {}
+_HOURS: dict[str | tuple, int | None] = {}
 # Minutes or seconds "07" -> 7; milliseconds "123" -> microseconds.
 _SECS = {f"{n:02d}": n for n in range(60)}
 _MICROS = {f"{ms:03d}": ms * 1000 for ms in range(1000)}
